@@ -1,0 +1,58 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { AwilixContainer } from 'awilix';
+import type { Cradle } from '../container.js';
+import { agentOf } from '../http/request-auth.js';
+import { AccountSchema, Email, Id, Name, RoleSchema, UserSchema, problems } from '../http/schemas.js';
+import type { Role } from '../auth/actor.js';
+
+const Member = Type.Intersect([UserSchema, Type.Object({ createdAt: Type.String() })]);
+const Invitation = Type.Object({ id: Type.String(), email: Type.String(), role: RoleSchema, expiresAt: Type.String(), createdAt: Type.String() });
+const managers: Role[] = ['owner', 'admin'];
+
+export async function teamRoutes(app: FastifyInstance, { container }: { container: AwilixContainer<Cradle> }): Promise<void> {
+  const { team } = container.cradle;
+
+  app.get('/account', { config: { auth: 'agent' }, schema: { tags: ['account'], summary: 'This account', response: { 200: AccountSchema, ...problems(401) } } }, async (request) => team.getAccount(agentOf(request).accountId));
+
+  app.patch('/account', {
+    config: { auth: 'agent', roles: managers },
+    schema: { tags: ['account'], summary: 'Rename the account', body: Type.Object({ name: Type.Optional(Name) }), response: { 200: AccountSchema, ...problems(400, 401, 403) } },
+  }, async (request) => team.updateAccount(agentOf(request), request.body as { name?: string }));
+
+  app.get('/team/members', { config: { auth: 'agent' }, schema: { tags: ['team'], summary: 'Team members', response: { 200: Type.Object({ members: Type.Array(Member) }), ...problems(401) } } }, async (request) => ({ members: await team.members(agentOf(request).accountId) }));
+
+  app.patch('/team/members/:id', {
+    config: { auth: 'agent', roles: managers },
+    schema: { tags: ['team'], summary: 'Change a member\'s role (ends their sessions)', params: Type.Object({ id: Id }), body: Type.Object({ role: RoleSchema }), response: { 200: UserSchema, ...problems(400, 401, 403, 404, 409) } },
+  }, async (request) => team.changeRole(agentOf(request), (request.params as { id: string }).id, (request.body as { role: Role }).role));
+
+  app.delete('/team/members/:id', {
+    config: { auth: 'agent', roles: managers },
+    schema: { tags: ['team'], summary: 'Remove a member', params: Type.Object({ id: Id }), response: { 204: Type.Null(), ...problems(401, 403, 404, 409) } },
+  }, async (request, reply) => {
+    await team.remove(agentOf(request), (request.params as { id: string }).id);
+    return reply.code(204).send();
+  });
+
+  app.post('/team/invitations', {
+    config: { auth: 'agent', roles: managers },
+    schema: { tags: ['team'], summary: 'Invite a member by e-mail', body: Type.Object({ email: Email, role: RoleSchema }), response: { 201: Invitation, ...problems(400, 401, 403, 409) } },
+  }, async (request, reply) => {
+    const body = request.body as { email: string; role: Role };
+    return reply.code(201).send(await team.invite(agentOf(request), body.email, body.role));
+  });
+
+  app.get('/team/invitations', {
+    config: { auth: 'agent', roles: managers },
+    schema: { tags: ['team'], summary: 'Pending invitations', response: { 200: Type.Object({ invitations: Type.Array(Invitation) }), ...problems(401, 403) } },
+  }, async (request) => ({ invitations: await team.invitations(agentOf(request).accountId) }));
+
+  app.delete('/team/invitations/:id', {
+    config: { auth: 'agent', roles: managers },
+    schema: { tags: ['team'], summary: 'Cancel a pending invitation', params: Type.Object({ id: Id }), response: { 204: Type.Null(), ...problems(401, 403, 404) } },
+  }, async (request, reply) => {
+    await team.revokeInvitation(agentOf(request), (request.params as { id: string }).id);
+    return reply.code(204).send();
+  });
+}

@@ -1,0 +1,58 @@
+import { createContainer, InjectionMode, type AwilixContainer } from 'awilix';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { CharlaConfig } from './config.js';
+import type { Database } from './db/database.js';
+import type { CoreModels } from './db/core-models.js';
+import type { EventBus } from './events/event-bus.js';
+import type { Broker } from './events/broker.js';
+import type { HookRunner } from './hooks/hook-runner.js';
+import type { JobQueue } from './jobs/job-queue.js';
+import type { Mailer } from './mail/mailer.js';
+import type { TokenService } from './auth/tokens.js';
+import type { RateLimiter } from './http/rate-limiter.js';
+import type { Clock } from './clock.js';
+import type { AuthService } from './auth/auth-service.js';
+import type { TeamService } from './accounts/team-service.js';
+import type { SiteService } from './sites/site-service.js';
+import type { Presence } from './realtime/presence.js';
+import type { RealtimeGateway } from './realtime/gateway.js';
+import type { Actor, VisitorActor } from './auth/actor.js';
+import type { TokenClaims } from './auth/tokens.js';
+
+/** Checks a visitor token's claims against the store (registered by the conversations plugin). */
+export type VisitorAuthenticator = (claims: TokenClaims) => Promise<VisitorActor | null>;
+
+/**
+ * The DI registry. Plugins add their services by declaration merging:
+ *   declare module '@charla/core' { interface Cradle { conversations: ConversationService } }
+ */
+export interface Cradle {
+  config: CharlaConfig;
+  logger: Logger;
+  clock: Clock;
+  db: Database;
+  models: CoreModels;
+  broker: Broker;
+  redis: Redis | null;
+  events: EventBus;
+  hooks: HookRunner;
+  jobs: JobQueue;
+  mailer: Mailer;
+  tokens: TokenService;
+  rateLimiter: RateLimiter;
+  auth: AuthService;
+  team: TeamService;
+  sites: SiteService;
+  presence: Presence;
+  realtime: RealtimeGateway;
+  visitorAuthenticator: VisitorAuthenticator | null;
+  /** Request scope only: the account the request acts in (null when anonymous). */
+  tenant: string | null;
+  /** Request scope only: who is calling. */
+  actor: Actor | null;
+}
+
+export function createRootContainer(): AwilixContainer<Cradle> {
+  return createContainer<Cradle>({ injectionMode: InjectionMode.PROXY, strict: true });
+}

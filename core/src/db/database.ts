@@ -1,0 +1,149 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { Sequelize, Transaction, type ModelAttributes, type ModelOptions, type ModelStatic, type Model } from 'sequelize';
+import { installTenantGuard, TenantScope } from './tenancy.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+interface TxContext {
+  transaction: Transaction;
+}
+
+interface TenantBypass {
+  reason: string;
+}
+
+/**
+ * The database: one Sequelize instance, the current transaction carried in
+ * AsyncLocalStorage (so repositories and the event bus find it without threading it
+ * through every call), and the tenant guard.
+ */
+export class Database {
+  readonly sequelize: Sequelize;
+  readonly dialect: Dialect;
+  private readonly txStore = new AsyncLocalStorage<TxContext>();
+  private readonly bypassStore = new AsyncLocalStorage<TenantBypass>();
+  private readonly tenantModels = new Set<string>();
+  private writeLock: Promise<unknown> = Promise.resolve();
+  private readonly logger: Logger;
+
+  constructor(opts: { databaseUrl?: string; dataDir: string; logger: Logger }) {
+    this.logger = opts.logger;
+    if (opts.databaseUrl) {
+      this.dialect = 'postgres';
+      this.sequelize = new Sequelize(opts.databaseUrl, {
+        dialect: 'postgres',
+        logging: false,
+        pool: { max: 10, min: 0, idle: 10_000, acquire: 10_000 },
+        retry: { max: 0 },
+      });
+    } else {
+      this.dialect = 'sqlite';
+      mkdirSync(opts.dataDir, { recursive: true });
+      this.sequelize = new Sequelize({
+        dialect: 'sqlite',
+        storage: join(opts.dataDir, 'charla.sqlite'),
+        logging: false,
+        retry: { max: 0 },
+      });
+      // Sequelize opens one sqlite3 connection per transaction and offers no hook to
+      // configure them: give every new connection a busy timeout so a writer waits
+      // for the lock instead of failing with SQLITE_BUSY.
+      const cm = this.sequelize.connectionManager as unknown as { getConnection(o: unknown): Promise<{ configure(k: string, v: number): void; __charla?: boolean }> };
+      const original = cm.getConnection.bind(cm);
+      cm.getConnection = async (o: unknown) => {
+        const conn = await original(o);
+        if (!conn.__charla) {
+          conn.configure('busyTimeout', 10_000);
+          conn.__charla = true;
+        }
+        return conn;
+      };
+    }
+  }
+
+  async connect(): Promise<void> {
+    await this.sequelize.authenticate();
+    if (this.dialect === 'sqlite') {
+      await this.sequelize.query('PRAGMA journal_mode=WAL');
+      await this.sequelize.query('PRAGMA synchronous=NORMAL');
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.sequelize.close();
+  }
+
+  /** Runs `fn` in a transaction (or joins the one in progress). */
+  async transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    const current = this.txStore.getStore();
+    if (current) return fn(current.transaction);
+    const run = () =>
+      this.sequelize.transaction(
+        this.dialect === 'sqlite' ? { type: Transaction.TYPES.IMMEDIATE } : {},
+        (transaction) => this.txStore.run({ transaction }, () => fn(transaction)),
+      );
+    if (this.dialect === 'postgres') return run();
+    // SQLite has one writer at a time: queue write transactions in-process instead of
+    // letting them spin on the file lock.
+    const result = this.writeLock.then(run, run);
+    this.writeLock = result.catch(() => undefined);
+    return result;
+  }
+
+  /** The transaction in progress in this async context, if any. */
+  currentTransaction(): Transaction | undefined {
+    return this.txStore.getStore()?.transaction;
+  }
+
+  /** Calls `fn` once the current transaction commits (dropped on rollback); at once when there is none. */
+  afterCommit(fn: () => void): void {
+    const tx = this.currentTransaction();
+    if (tx) tx.afterCommit(() => fn());
+    else fn();
+  }
+
+  /** Declares a model. `tenant: true` (the default) puts the table under the tenant guard. */
+  define<M extends Model>(name: string, attributes: ModelAttributes<M>, options: ModelOptions<M> & { tenant?: boolean } = {}): ModelStatic<M> {
+    const { tenant = true, ...rest } = options;
+    const model = this.sequelize.define<M>(name, attributes, { underscored: true, ...rest });
+    if (tenant) {
+      this.tenantModels.add(name);
+      installTenantGuard(model, () => this.bypassStore.getStore());
+    }
+    return model;
+  }
+
+  model<M extends Model = Model>(name: string): ModelStatic<M> {
+    const m = this.sequelize.models[name];
+    if (!m) throw new Error(`unknown model ${name}`);
+    return m as ModelStatic<M>;
+  }
+
+  isTenantModel(name: string): boolean {
+    return this.tenantModels.has(name);
+  }
+
+  /** The repository for one account: every query it runs is scoped to `accountId`. */
+  scope(accountId: string): TenantScope {
+    if (typeof accountId !== 'string' || !accountId) throw new Error('tenant scope needs an accountId');
+    return new TenantScope(this, accountId);
+  }
+
+  /**
+   * Runs system work that spans tenants (jobs, sign-up, login by e-mail). Explicit and
+   * logged: the only way past the tenant guard.
+   */
+  withoutTenant<T>(reason: string, fn: () => Promise<T>): Promise<T> {
+    this.logger.debug({ reason }, 'tenant guard bypassed');
+    return this.bypassStore.run({ reason }, fn);
+  }
+
+  /** Raw SQL with named replacements, inside the current transaction. */
+  async query<T = Record<string, unknown>>(sql: string, replacements: Record<string, unknown> = {}): Promise<T[]> {
+    const [rows] = await this.sequelize.query(sql, { replacements, transaction: this.currentTransaction() });
+    return rows as T[];
+  }
+}

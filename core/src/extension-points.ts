@@ -1,0 +1,34 @@
+/**
+ * The kernel's typed extension points. Plugins extend these interfaces by declaration
+ * merging, so a handler with the wrong payload type does not compile:
+ *
+ *   declare module '@charla/core' {
+ *     interface EventMap { 'message.created': { accountId: string; messageId: string } }
+ *   }
+ */
+import type { Actor } from './auth/actor.js';
+
+/** In-process hooks: run inside the request, in order; may change the payload or refuse by throwing a CharlaError. */
+export interface HookMap {
+  /** Before an account and its owner are created at sign-up. */
+  'account:beforeCreate': { name: string; email: string };
+  /** Before a member is invited. */
+  'team:beforeInvite': { accountId: string; email: string; role: string; actor: Actor };
+}
+
+/** Domain events: emitted after the transaction commits, handled once on the instance where they happened. */
+export interface EventMap {
+  'account.created': { accountId: string; userId: string };
+  'account.updated': { accountId: string; changes: Record<string, unknown> };
+  'user.created': { accountId: string; userId: string; role: string };
+  'user.updated': { accountId: string; userId: string; changes: Record<string, unknown> };
+  'user.removed': { accountId: string; userId: string };
+  /** Sessions ended (logout, password change/reset, role change, removal). The realtime gateway closes their sockets. */
+  'sessions.revoked': { accountId: string; userId: string; sessionIds: string[] | 'all'; exceptSessionId?: string };
+  'site.created': { accountId: string; siteId: string };
+  'site.updated': { accountId: string; siteId: string; changes: Record<string, unknown> };
+  'site.deleted': { accountId: string; siteId: string };
+}
+
+export type HookName = keyof HookMap;
+export type EventName = keyof EventMap;

@@ -1,0 +1,82 @@
+import type { Redis } from 'ioredis';
+import { CoreErrors } from '../errors.js';
+
+export interface Limit {
+  max: number;
+  windowSeconds: number;
+}
+
+export interface RateResult {
+  allowed: boolean;
+  remaining: number;
+  retryAfterSeconds: number;
+}
+
+/**
+ * Fixed-window counters: in memory on one node, in Redis (shared by every instance)
+ * when REDIS_URL is set. `hit` counts; `peek` reads without counting; `reset` clears
+ * (e.g. failed-login counter after a good login).
+ */
+export class RateLimiter {
+  private readonly mem = new Map<string, { count: number; resetAt: number }>();
+  private sweep: NodeJS.Timeout;
+
+  constructor(private readonly redis?: Redis, private readonly prefix = 'charla:') {
+    this.sweep = setInterval(() => {
+      const now = Date.now();
+      for (const [k, v] of this.mem) if (v.resetAt <= now) this.mem.delete(k);
+    }, 30_000);
+    this.sweep.unref();
+  }
+
+  async hit(key: string, limit: Limit, count = 1): Promise<RateResult> {
+    const windowMs = limit.windowSeconds * 1000;
+    if (this.redis) {
+      const k = `${this.prefix}rl:${key}`;
+      const res = (await this.redis.multi().incrby(k, count).pexpire(k, windowMs, 'NX').pttl(k).exec()) ?? [];
+      const n = Number(res[0]?.[1] ?? 0);
+      const ttl = Math.max(0, Number(res[2]?.[1] ?? windowMs));
+      return { allowed: n <= limit.max, remaining: Math.max(0, limit.max - n), retryAfterSeconds: Math.max(1, Math.ceil(ttl / 1000)) };
+    }
+    const now = Date.now();
+    let entry = this.mem.get(key);
+    if (!entry || entry.resetAt <= now) {
+      entry = { count: 0, resetAt: now + windowMs };
+      this.mem.set(key, entry);
+    }
+    entry.count += count;
+    return { allowed: entry.count <= limit.max, remaining: Math.max(0, limit.max - entry.count), retryAfterSeconds: Math.max(1, Math.ceil((entry.resetAt - now) / 1000)) };
+  }
+
+  async peek(key: string, limit: Limit): Promise<RateResult> {
+    if (this.redis) {
+      const k = `${this.prefix}rl:${key}`;
+      const [n, ttl] = await Promise.all([this.redis.get(k), this.redis.pttl(k)]);
+      const c = Number(n ?? 0);
+      return { allowed: c < limit.max, remaining: Math.max(0, limit.max - c), retryAfterSeconds: Math.max(1, Math.ceil(Math.max(0, ttl) / 1000)) };
+    }
+    const e = this.mem.get(key);
+    const now = Date.now();
+    const c = e && e.resetAt > now ? e.count : 0;
+    return { allowed: c < limit.max, remaining: Math.max(0, limit.max - c), retryAfterSeconds: e ? Math.max(1, Math.ceil((e.resetAt - now) / 1000)) : 1 };
+  }
+
+  async reset(key: string): Promise<void> {
+    if (this.redis) await this.redis.del(`${this.prefix}rl:${key}`);
+    else this.mem.delete(key);
+  }
+
+  /** Counts one hit and throws 429 with Retry-After when over the limit. */
+  async consume(key: string, limit: Limit, what: string): Promise<void> {
+    const r = await this.hit(key, limit);
+    if (!r.allowed) throw tooMany(what, r.retryAfterSeconds);
+  }
+
+  close(): void {
+    clearInterval(this.sweep);
+  }
+}
+
+export function tooMany(what: string, retryAfterSeconds: number) {
+  return CoreErrors.rateLimited(`Too many ${what}. Try again in ${retryAfterSeconds} s.`, { headers: { 'retry-after': String(retryAfterSeconds) } });
+}

@@ -1,0 +1,120 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { asValue, type AwilixContainer } from 'awilix';
+import { CoreErrors } from '../errors.js';
+import type { Actor, AgentActor, Role, VisitorActor } from '../auth/actor.js';
+import { SESSION_COOKIE } from '../auth/auth-service.js';
+import type { Cradle } from '../container.js';
+import { originMatchesDomain } from '../sites/site-service.js';
+
+/** Who may call a route. Routes under /api default to `agent`: fail closed. */
+export type AuthKind = 'public' | 'agent' | 'visitor' | 'apiKey' | 'agentOrApiKey';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    auth?: AuthKind;
+    /** For agent routes: the roles allowed (default: every role). */
+    roles?: Role[];
+  }
+  interface FastifyRequest {
+    actor: Actor | null;
+    scope: AwilixContainer<Cradle>;
+  }
+}
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export function readToken(request: { headers: Record<string, string | string[] | undefined>; cookies?: Record<string, string | undefined> }): { token: string; via: 'bearer' | 'cookie' } | null {
+  const h = request.headers.authorization;
+  if (typeof h === 'string' && /^Bearer\s+/i.test(h)) return { token: h.replace(/^Bearer\s+/i, '').trim(), via: 'bearer' };
+  const c = request.cookies?.[SESSION_COOKIE];
+  if (c) return { token: c, via: 'cookie' };
+  return null;
+}
+
+/** Resolves any token (agent, visitor, API key) to an actor; null when invalid. */
+export async function resolveActor(container: AwilixContainer<Cradle>, token: string, via: 'bearer' | 'cookie'): Promise<Actor | null> {
+  const { auth, tokens, visitorAuthenticator } = container.cradle;
+  if (token.startsWith('chk_')) {
+    const apiKeys = container.hasRegistration('apiKeyAuthenticator') ? (container.resolve('apiKeyAuthenticator' as never) as (t: string) => Promise<Actor | null>) : null;
+    return apiKeys ? apiKeys(token) : null;
+  }
+  const agent = await auth.authenticateAgent(token, via);
+  if (agent) return agent;
+  if (via === 'bearer' && visitorAuthenticator) {
+    const claims = tokens.verify(token, 'visitor');
+    if (claims) return visitorAuthenticator(claims);
+  }
+  return null;
+}
+
+/** Checks a visitor's browser Origin against its site's domain. */
+export async function visitorOriginAllowed(container: AwilixContainer<Cradle>, actor: VisitorActor, origin: string | undefined): Promise<boolean> {
+  if (!origin) return true;
+  const site = await container.cradle.sites.byIdForAccount(actor.accountId, actor.siteId);
+  return !!site && originMatchesDomain(origin, site.domain);
+}
+
+/**
+ * Authentication and the request scope, in one place. Every route declares
+ * `config.auth`; an /api route that does not is agent-only. The DI request scope gets
+ * `tenant` and `actor`.
+ */
+export function installRequestAuth(app: FastifyInstance, container: AwilixContainer<Cradle>): void {
+  app.decorateRequest('actor', null);
+  app.decorateRequest('scope', null as never);
+
+  app.addHook('onRequest', async (request: FastifyRequest) => {
+    request.scope = container.createScope();
+    request.scope.register({ tenant: asValue(null), actor: asValue(null) });
+    const url = request.routeOptions.url;
+    if (!url) return; // 404s
+    const kind: AuthKind = request.routeOptions.config.auth ?? (url.startsWith('/api/') ? 'agent' : 'public');
+    if (kind === 'public') {
+      // Public routes still see who is calling when a valid token is present.
+      const t = readToken(request);
+      if (t) request.actor = await resolveActor(container, t.token, t.via);
+    } else {
+      const t = readToken(request);
+      if (!t) throw CoreErrors.unauthorized('Authentication required: send Authorization: Bearer <token>.');
+      const actor = await resolveActor(container, t.token, t.via);
+      if (!actor) throw CoreErrors.unauthorized('The token is invalid, expired or revoked. Log in again.');
+      const allowed = kind === 'agentOrApiKey' ? actor.kind === 'agent' || actor.kind === 'apiKey' : actor.kind === kind;
+      if (!allowed) throw CoreErrors.forbidden(`This endpoint needs a${kind === 'agent' ? 'n agent' : kind === 'visitor' ? ' visitor' : 'n API key'} token, not a${actor.kind === 'agent' ? 'n agent' : actor.kind === 'visitor' ? ' visitor' : 'n API key'} token.`);
+      if (actor.kind === 'agent') {
+        const roles = request.routeOptions.config.roles;
+        if (roles && !roles.includes(actor.role)) throw CoreErrors.forbidden(`Only ${roles.join(' or ')} may do this.`);
+        if (actor.via === 'cookie' && UNSAFE.has(request.method)) {
+          const header = request.headers['x-csrf-token'];
+          if (typeof header !== 'string' || header !== container.cradle.auth.csrfFor(actor.sessionId)) {
+            throw CoreErrors.csrf('Cookie-authenticated writes need the x-csrf-token header (the csrfToken from login or /auth/me).');
+          }
+        }
+      }
+      if (actor.kind === 'visitor' && !(await visitorOriginAllowed(container, actor, request.headers.origin))) {
+        throw CoreErrors.forbidden('This site does not allow the widget on this origin.');
+      }
+      request.actor = actor;
+    }
+    if (request.actor) request.scope.register({ tenant: asValue(request.actor.accountId), actor: asValue(request.actor) });
+  });
+
+  app.addHook('onResponse', async (request) => {
+    await request.scope?.dispose();
+  });
+}
+
+export function agentOf(request: FastifyRequest): AgentActor {
+  const a = request.actor;
+  if (!a || a.kind !== 'agent') throw CoreErrors.unauthorized('Agent authentication required.');
+  return a;
+}
+
+export function visitorOf(request: FastifyRequest): VisitorActor {
+  const a = request.actor;
+  if (!a || a.kind !== 'visitor') throw CoreErrors.unauthorized('Visitor authentication required.');
+  return a;
+}
+
+export function clientIp(request: FastifyRequest): string {
+  return request.ip;
+}

@@ -1,0 +1,38 @@
+/**
+ * @charla/core — the public plugin API. Plugins (built-in ones included) import only
+ * from here (and `@charla/core/testing` in tests); the lint rule
+ * `no-restricted-imports` forbids reaching into core's internals.
+ */
+export { createServer, CORE_VERSION, type CreateServerOptions, type CharlaHandle } from './server.js';
+export { loadConfig, ConfigError, ConfigSchema, BUILT_IN_PLUGINS, type CharlaConfig, type ConfigOverrides } from './config.js';
+export { definePlugin } from './plugins/define-plugin.js';
+export { PluginLoadError } from './plugins/loader.js';
+export type { CharlaPlugin, PluginContext, Plan, ChannelAuthorizer, PluginEventHandlers, PluginHookHandlers, AdminContribution } from './plugins/types.js';
+export type { HookMap, EventMap, HookName, EventName } from './extension-points.js';
+export type { Cradle, VisitorAuthenticator } from './container.js';
+export { CharlaError, defineError, CoreErrors } from './errors.js';
+export type { Actor, AgentActor, VisitorActor, ApiKeyActor, Role } from './auth/actor.js';
+export type { TokenClaims, TokenService } from './auth/tokens.js';
+export type { Database, Dialect } from './db/database.js';
+export type { TenantScope } from './db/tenancy.js';
+export type { MigrationContext } from './db/migrator.js';
+export { newId, randomToken, isId } from './db/ids.js';
+export type { EventBus, Audience } from './events/event-bus.js';
+export type { HookRunner } from './hooks/hook-runner.js';
+export type { JobQueue, JobContext, JobHandler, EnqueueOptions } from './jobs/job-queue.js';
+export type { Mailer, MailMessage } from './mail/mailer.js';
+export type { RateLimiter, Limit } from './http/rate-limiter.js';
+export { tooMany } from './http/rate-limiter.js';
+export { agentOf, visitorOf, type AuthKind } from './http/request-auth.js';
+export { problems, Email, Id, Name } from './http/schemas.js';
+export { sendProblem } from './http/problem.js';
+export type { SiteService, WidgetConfig, PublicSite } from './sites/site-service.js';
+export { originMatchesDomain } from './sites/site-service.js';
+export { isWithinOfficeHours, type OfficeHours } from './sites/office-hours.js';
+export type { SiteAttrs, UserAttrs, AccountAttrs, CoreModels } from './db/core-models.js';
+export type { Presence, PresenceKind } from './realtime/presence.js';
+export type { RealtimeGateway, RealtimeSocket, OpHandler, ChannelAuthorize } from './realtime/gateway.js';
+export { CLOSE } from './realtime/gateway.js';
+export { ManualClock, systemClock, type Clock } from './clock.js';
+export { Type, type Static, type TSchema, type TObject } from '@sinclair/typebox';
+export { DataTypes, Op, type Model, type ModelStatic } from 'sequelize';

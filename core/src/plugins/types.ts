@@ -1,0 +1,77 @@
+import type { AwilixContainer } from 'awilix';
+import type { FastifyInstance } from 'fastify';
+import type { TObject } from '@sinclair/typebox';
+import type { Logger } from 'pino';
+import type { CharlaConfig } from '../config.js';
+import type { Cradle } from '../container.js';
+import type { Database } from '../db/database.js';
+import type { EventBus } from '../events/event-bus.js';
+import type { EventMap, EventName, HookMap, HookName } from '../extension-points.js';
+import type { HookRunner } from '../hooks/hook-runner.js';
+import type { JobContext, JobQueue } from '../jobs/job-queue.js';
+import type { Actor } from '../auth/actor.js';
+
+export type Plan = 'basic' | 'pro' | 'enterprise';
+
+/** What a plugin receives at every lifecycle step. */
+export interface PluginContext {
+  /** The plugin's name. */
+  name: string;
+  config: CharlaConfig;
+  /** A pino child logger tagged with the plugin name. */
+  logger: Logger;
+  /** The root DI container. Register with `asClass(...).singleton()` etc.; never capture request-scoped values. */
+  container: AwilixContainer<Cradle>;
+  db: Database;
+  events: EventBus;
+  hooks: HookRunner;
+  jobs: JobQueue;
+}
+
+/** Decides whether `actor` may subscribe to `<kind>:<id>`. */
+export type ChannelAuthorizer = (actor: Actor, id: string, ctx: PluginContext) => boolean | Promise<boolean>;
+
+export type PluginHookHandlers = {
+  [K in HookName]?: (payload: HookMap[K], ctx: PluginContext) => void | HookMap[K] | Promise<void | HookMap[K]>;
+};
+export type PluginEventHandlers = {
+  [K in EventName]?: (payload: EventMap[K], ctx: PluginContext) => void | Promise<void>;
+};
+
+/** An admin UI contribution (compiled into the admin at build time). */
+export interface AdminContribution {
+  /** Module path (relative to the package) that exports the plugin's routes, nav items and slot contributions. */
+  entry: string;
+}
+
+export interface CharlaPlugin {
+  /** Unique, kebab-case. Other plugins name it in `dependsOn`. */
+  name: string;
+  version: string;
+  /** Semver range of @charla/core this plugin works with (e.g. "^0.1.0"). */
+  core?: string;
+  dependsOn?: string[];
+  plan?: Plan;
+  description?: string;
+  /** Folder of umzug migration files (`<timestamp>-<name>.js`), run after core's and after those of the plugins it depends on. */
+  migrations?: string | URL;
+  /** Define Sequelize models with `ctx.db.define(...)` (tenant tables by default). */
+  models?(ctx: PluginContext): void;
+  /** DI registrations. */
+  register?(ctx: PluginContext): void;
+  /** HTTP routes, mounted in their own Fastify encapsulation context. */
+  routes?(app: FastifyInstance, ctx: PluginContext): void | Promise<void>;
+  hooks?: PluginHookHandlers;
+  events?: PluginEventHandlers;
+  jobs?: Record<string, (payload: Record<string, unknown>, job: JobContext, ctx: PluginContext) => Promise<void>>;
+  /** Realtime channel kinds this plugin adds (e.g. `{ queue: (actor, id) => … }` for `queue:<id>`). */
+  channels?: Record<string, ChannelAuthorizer>;
+  /** Per-account settings schema; the admin renders a form from it. */
+  settings?: TObject;
+  admin?: AdminContribution;
+  widget?: { entry: string };
+  /** After every plugin is registered and the server is ready to listen. */
+  onReady?(ctx: PluginContext): void | Promise<void>;
+  /** On shutdown, in reverse order. */
+  onClose?(ctx: PluginContext): void | Promise<void>;
+}

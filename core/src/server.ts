@@ -1,0 +1,240 @@
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import fastifyCookie from '@fastify/cookie';
+import fastifyWebsocket from '@fastify/websocket';
+import fastifySwagger from '@fastify/swagger';
+import fastifyCompress from '@fastify/compress';
+import { asFunction, asValue, type AwilixContainer } from 'awilix';
+import { Redis } from 'ioredis';
+import pino, { type Logger } from 'pino';
+import { loadConfig, type CharlaConfig, type ConfigOverrides } from './config.js';
+import { createRootContainer, type Cradle } from './container.js';
+import { Database } from './db/database.js';
+import { defineCoreModels, ensureInstanceSecret } from './db/core-models.js';
+import { migrate, type MigrationSource } from './db/migrator.js';
+import { newId } from './db/ids.js';
+import { Broker } from './events/broker.js';
+import { EventBus } from './events/event-bus.js';
+import { HookRunner } from './hooks/hook-runner.js';
+import { JobQueue } from './jobs/job-queue.js';
+import { Mailer, type MailMessage } from './mail/mailer.js';
+import { TokenService } from './auth/tokens.js';
+import { AuthService } from './auth/auth-service.js';
+import { authRoutes } from './auth/auth-routes.js';
+import { TeamService } from './accounts/team-service.js';
+import { teamRoutes } from './accounts/team-routes.js';
+import { SiteService } from './sites/site-service.js';
+import { siteRoutes } from './sites/site-routes.js';
+import { RateLimiter } from './http/rate-limiter.js';
+import { installProblemHandlers } from './http/problem.js';
+import { installRequestAuth } from './http/request-auth.js';
+import { validatorCompiler } from './http/validation.js';
+import { Problem } from './http/schemas.js';
+import { staticAssets } from './http/static-assets.js';
+import { loggerOptions } from './logger.js';
+import { Metrics } from './ops/metrics.js';
+import { opsRoutes } from './ops/ops-routes.js';
+import { importPlugins, orderPlugins } from './plugins/loader.js';
+import type { CharlaPlugin, PluginContext } from './plugins/types.js';
+import { Presence } from './realtime/presence.js';
+import { RealtimeGateway } from './realtime/gateway.js';
+import { systemClock, type Clock } from './clock.js';
+import type { EventName, HookName } from './extension-points.js';
+
+export const CORE_VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+export interface CreateServerOptions {
+  /** Overrides on top of the environment and charla.config.json. */
+  config?: ConfigOverrides;
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  /** Plugin definitions to use instead of importing `config.plugins` (tests). */
+  plugins?: CharlaPlugin[];
+  clock?: Clock;
+  /** A logger to use (default: pino at config.logLevel). */
+  logger?: Logger;
+  /** Start the job worker (default true). */
+  jobs?: boolean;
+}
+
+export interface CharlaHandle {
+  config: CharlaConfig;
+  container: AwilixContainer<Cradle>;
+  plugins: CharlaPlugin[];
+  metrics: Metrics;
+  instanceId: string;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    charla: CharlaHandle;
+  }
+}
+
+/**
+ * Builds a Charla server without listening: config, database and migrations, DI
+ * container, event bus, jobs, realtime gateway, core routes and every enabled plugin.
+ */
+export async function createServer(options: CreateServerOptions = {}): Promise<FastifyInstance> {
+  const config = loadConfig(options.config ?? {}, options.env ?? process.env, options.cwd ?? process.cwd());
+  const logger = options.logger ?? pino(loggerOptions(config.logLevel));
+  const clock = options.clock ?? systemClock;
+  const instanceId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+
+  const pluginDefs = orderPlugins(options.plugins ?? (await importPlugins(config.plugins, options.cwd ?? process.cwd())), CORE_VERSION);
+
+  const app = Fastify({
+    loggerInstance: logger as unknown as import('fastify').FastifyBaseLogger,
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy as boolean,
+    genReqId: () => newId(),
+    requestIdHeader: false,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+
+  const db = new Database({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false }) : null;
+  redis?.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
+  const broker = new Broker({ redisUrl: config.redisUrl, logger });
+  const metrics = new Metrics();
+
+  const container = createRootContainer();
+  const models = defineCoreModels(db);
+  const jobs = new JobQueue(db, clock, logger.child({ component: 'jobs' }), config.jobs);
+  const events = new EventBus(db, broker, logger.child({ component: 'events' }));
+  container.register({
+    config: asValue(config),
+    logger: asValue(logger),
+    clock: asValue(clock),
+    db: asValue(db),
+    models: asValue(models),
+    redis: asValue(redis),
+    broker: asValue(broker),
+    events: asValue(events),
+    hooks: asValue(new HookRunner()),
+    jobs: asValue(jobs),
+    mailer: asValue(new Mailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dataDir: config.dataDir, logger })),
+    rateLimiter: asValue(new RateLimiter(redis ?? undefined, config.redisPrefix)),
+    presence: asValue(new Presence(redis, clock, config.realtime.presenceTtlSeconds * 1000, instanceId, config.redisPrefix)),
+    visitorAuthenticator: asValue(null),
+    tenant: asValue(null),
+    actor: asValue(null),
+    auth: asFunction((c: Cradle) => new AuthService(c)).singleton(),
+    team: asFunction((c: Cradle) => new TeamService(c)).singleton(),
+    sites: asFunction((c: Cradle) => new SiteService(c)).singleton(),
+  });
+
+  const contexts = new Map<string, PluginContext>();
+  const ctxFor = (p: CharlaPlugin): PluginContext => {
+    let ctx = contexts.get(p.name);
+    if (!ctx) {
+      ctx = { name: p.name, config, logger: logger.child({ plugin: p.name }), container, db, events, hooks: container.cradle.hooks, jobs };
+      contexts.set(p.name, ctx);
+    }
+    return ctx;
+  };
+
+  // Models, then migrations (core first, plugins in dependency order).
+  for (const p of pluginDefs) p.models?.(ctxFor(p));
+  await db.connect();
+  const sources: MigrationSource[] = [{ owner: 'core', dir: new URL('./db/migrations/', import.meta.url) }];
+  for (const p of pluginDefs) if (p.migrations) sources.push({ owner: p.name, dir: p.migrations });
+  await migrate(db, sources, logger);
+
+  const secret = config.jwtSecret ?? (await ensureInstanceSecret(models, 'jwt_secret', () => randomBytes(48).toString('base64url')));
+  container.register({ tokens: asValue(new TokenService(secret)) });
+
+  const gateway = new RealtimeGateway(container, metrics);
+  container.register({ realtime: asValue(gateway) });
+
+  jobs.register<MailMessage>('core.mail', async (message) => container.cradle.mailer.send(message));
+
+
+  // Plugins: DI, hooks, events, jobs, channels.
+  for (const p of pluginDefs) {
+    const ctx = ctxFor(p);
+    p.register?.(ctx);
+    for (const [name, fn] of Object.entries(p.hooks ?? {})) container.cradle.hooks.on(name as HookName, p.name, ((payload: never) => (fn as (a: unknown, c: PluginContext) => unknown)(payload, ctx)) as never);
+    for (const [name, fn] of Object.entries(p.events ?? {})) events.on(name as EventName, p.name, ((payload: never) => (fn as (a: unknown, c: PluginContext) => unknown)(payload, ctx)) as never);
+    for (const [type, fn] of Object.entries(p.jobs ?? {})) jobs.register<Record<string, unknown>>(`${p.name}.${type}`, (payload, job) => fn(payload, job, ctx));
+    for (const [kind, authorize] of Object.entries(p.channels ?? {})) gateway.registerChannel(kind, (actor, id) => authorize(actor, id, ctx));
+  }
+
+  app.decorate('charla', { config, container, plugins: pluginDefs, metrics, instanceId } satisfies CharlaHandle);
+
+  await app.register(fastifyCookie);
+  await app.register(fastifyCompress, { global: true, threshold: 1024, encodings: ['br', 'gzip'] });
+  await app.register(fastifyWebsocket, { options: { maxPayload: config.realtime.maxPayloadBytes, perMessageDeflate: false } });
+  app.addSchema(Problem);
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Charla API', version: CORE_VERSION, description: 'HTTP API of Charla. Realtime protocol: see docs/realtime.md.' },
+      servers: [{ url: config.publicUrl }],
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, cookie: { type: 'apiKey', in: 'cookie', name: 'charla_session' } } },
+      security: [{ bearer: [] }],
+    },
+    refResolver: { buildLocalReference: (json, _base, _frag, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+  });
+  installProblemHandlers(app);
+  installRequestAuth(app, container);
+
+  app.addHook('onRequest', async (_request, reply) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'strict-origin-when-cross-origin');
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    if (reply.statusCode >= 500) metrics.httpErrors.inc({ route });
+  });
+
+  await app.register(opsRoutes, { container, metrics });
+  await app.register(authRoutes, { prefix: '/api/v1/auth', container });
+  await app.register(teamRoutes, { prefix: '/api/v1', container });
+  await app.register(siteRoutes, { prefix: '/api/v1', container });
+  gateway.install(app);
+  for (const p of pluginDefs) {
+    if (p.routes) {
+      const ctx = ctxFor(p);
+      await app.register(async (child) => {
+        await p.routes!(child, ctx);
+      });
+    }
+  }
+  if (config.serveStatic) await app.register(staticAssets, { container });
+
+  app.get('/api/docs/json', { config: { auth: 'public' }, schema: { hide: true } as never }, async () => app.swagger());
+  app.get('/api/docs', { config: { auth: 'public' }, schema: { hide: true } as never }, async (_req, reply) => {
+    const spec = app.swagger() as { paths?: Record<string, Record<string, { summary?: string; tags?: string[] }>> };
+    const rows = Object.entries(spec.paths ?? {}).flatMap(([path, ops]) => Object.entries(ops).map(([m, op]) => `<tr><td><code>${m.toUpperCase()}</code></td><td><code>${path.replace(/</g, '&lt;')}</code></td><td>${(op.summary ?? '').replace(/</g, '&lt;')}</td></tr>`));
+    return reply.type('text/html; charset=utf-8').send(`<!doctype html><meta charset="utf-8"><title>Charla API</title><body style="font-family:system-ui;max-width:60rem;margin:2rem auto"><h1>Charla API ${CORE_VERSION}</h1><p>OpenAPI document: <a href="/api/docs/json">/api/docs/json</a>. Realtime protocol: docs/realtime.md.</p><table cellpadding="4">${rows.join('')}</table>`);
+  });
+
+  app.addHook('onReady', async () => {
+    for (const p of pluginDefs) await p.onReady?.(ctxFor(p));
+    if (options.jobs !== false) jobs.start();
+  });
+  app.addHook('preClose', async () => {
+    await gateway.shutdown();
+  });
+  app.addHook('onClose', async () => {
+    await jobs.stop();
+    await events.drain();
+    for (const p of [...pluginDefs].reverse()) await p.onClose?.(ctxFor(p));
+    await broker.close().catch(() => undefined);
+    container.cradle.rateLimiter.close();
+    container.cradle.mailer.close();
+    if (redis) await redis.quit().catch(() => redis.disconnect());
+    await db.close();
+  });
+
+  return app as unknown as FastifyInstance;
+}
