@@ -36,3 +36,4 @@ export { CLOSE } from './realtime/gateway.js';
 export { ManualClock, systemClock, type Clock } from './clock.js';
 export { Type, type Static, type TSchema, type TObject } from '@sinclair/typebox';
 export { DataTypes, Op, type Model, type ModelStatic } from 'sequelize';
+export { asClass, asFunction, asValue } from 'awilix';

@@ -6,7 +6,7 @@ import type { Broker } from './broker.js';
 export type EventHandler<K extends EventName> = (payload: EventMap[K]) => void | Promise<void>;
 
 /** Who on a channel may receive a realtime event. */
-export type Audience = 'all' | 'agents';
+export type Audience = 'all' | 'agents' | 'visitors';
 
 export interface RealtimeEnvelope {
   topic: string;

@@ -14,6 +14,8 @@ declare module 'fastify' {
     auth?: AuthKind;
     /** For agent routes: the roles allowed (default: every role). */
     roles?: Role[];
+    /** Cross-origin route (widget API): any origin may call it with a Bearer token; no cookies. */
+    cors?: boolean;
   }
   interface FastifyRequest {
     actor: Actor | null;
@@ -63,7 +65,14 @@ export function installRequestAuth(app: FastifyInstance, container: AwilixContai
   app.decorateRequest('actor', null);
   app.decorateRequest('scope', null as never);
 
-  app.addHook('onRequest', async (request: FastifyRequest) => {
+  app.addHook('onRequest', async (request: FastifyRequest, reply) => {
+    if (request.routeOptions.config?.cors) {
+      // Set before authentication so a 401/403 still reaches the page as a readable problem.
+      reply.header('access-control-allow-origin', '*');
+      reply.header('access-control-allow-headers', 'authorization, content-type');
+      reply.header('access-control-allow-methods', 'GET, POST, OPTIONS');
+      reply.header('access-control-max-age', '600');
+    }
     request.scope = container.createScope();
     request.scope.register({ tenant: asValue(null), actor: asValue(null) });
     const url = request.routeOptions.url;

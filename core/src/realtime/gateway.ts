@@ -106,6 +106,7 @@ export class RealtimeGateway {
       const s = this.sockets.get(id);
       if (!s) continue;
       if (env.audience === 'agents' && s.actor.kind !== 'agent') continue;
+      if (env.audience === 'visitors' && s.actor.kind !== 'visitor') continue;
       this.sendRaw(s, frame);
       this.metrics.eventsOut.inc();
     }

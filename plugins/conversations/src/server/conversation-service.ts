@@ -1,0 +1,209 @@
+import { Op, newId, isId, type AgentActor, type Cradle, type VisitorActor } from '@charla/core';
+import { ConversationErrors } from './errors.js';
+import type { ConversationRow, ConversationStatus, MessageRow, VisitorRow } from './models.js';
+import { Publisher } from './publisher.js';
+import { conversationView, messageView, type AgentConversationView, type MessageView } from './views.js';
+
+export interface InboxQuery {
+  status?: ConversationStatus;
+  assignee?: string;
+  siteId?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+interface Cursor { t: string; id: string }
+
+function encodeCursor(c: ConversationRow): string {
+  return Buffer.from(JSON.stringify({ t: new Date(c.lastActivityAt).toISOString(), id: c.id })).toString('base64url');
+}
+function decodeCursor(raw: string): Cursor {
+  try {
+    const c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Cursor;
+    if (typeof c?.t !== 'string' || typeof c?.id !== 'string' || Number.isNaN(Date.parse(c.t))) throw new Error('shape');
+    return c;
+  } catch {
+    throw ConversationErrors.badCursor('cursor is not one this API returned; start again without it.');
+  }
+}
+
+/** Conversations: the inbox lists, status and assignment, the visitor's own, and history. */
+export class ConversationService {
+  readonly publisher: Publisher;
+  constructor(private readonly c: Cradle) {
+    this.publisher = new Publisher(c);
+  }
+
+  private get m() {
+    return this.c.conversationModels;
+  }
+
+  async assigneeNames(accountId: string, ids: Array<string | null>): Promise<Map<string, string>> {
+    const unique = [...new Set(ids.filter((x): x is string => !!x))];
+    if (!unique.length) return new Map();
+    const users = await this.c.db.scope(accountId).findAll(this.c.models.User, { where: { id: { [Op.in]: unique } } });
+    return new Map(users.map((u) => [u.id, u.name]));
+  }
+
+  async assigneeName(accountId: string, id: string | null): Promise<string | null> {
+    if (!id) return null;
+    return (await this.assigneeNames(accountId, [id])).get(id) ?? null;
+  }
+
+  /** One conversation of the account, or 404 — the same 404 for another account's id. */
+  async get(accountId: string, id: string): Promise<ConversationRow> {
+    const row = isId(id) ? await this.c.db.scope(accountId).findById(this.m.Conversation, id) : null;
+    if (!row) throw ConversationErrors.conversationNotFound('No conversation with this id.');
+    return row.get({ plain: true });
+  }
+
+  /** One of the visitor's own conversations, or 404. */
+  async getForVisitor(actor: VisitorActor, id: string): Promise<ConversationRow> {
+    const row = isId(id) ? await this.c.db.scope(actor.accountId).findOne(this.m.Conversation, { where: { id, visitorId: actor.visitorId } }) : null;
+    if (!row) throw ConversationErrors.conversationNotFound('No conversation with this id.');
+    return row.get({ plain: true });
+  }
+
+  async listForVisitor(actor: VisitorActor): Promise<ConversationRow[]> {
+    const rows = await this.c.db.scope(actor.accountId).findAll(this.m.Conversation, { where: { visitorId: actor.visitorId }, order: [['lastActivityAt', 'DESC']], limit: 100 });
+    return rows.map((r) => r.get({ plain: true }));
+  }
+
+  async list(actor: AgentActor, q: InboxQuery): Promise<{ conversations: AgentConversationView[]; nextCursor: string | null }> {
+    const limit = Math.min(Math.max(q.limit ?? 25, 1), 100);
+    const where: Record<string | symbol, unknown> = {};
+    where.status = q.status ? q.status : { [Op.in]: ['open', 'pending'] };
+    if (q.assignee === 'me') where.assigneeId = actor.userId;
+    else if (q.assignee === 'unassigned') where.assigneeId = null;
+    else if (q.assignee) {
+      if (!isId(q.assignee)) throw ConversationErrors.badAssignee('assignee must be "me", "unassigned" or a user id.');
+      where.assigneeId = q.assignee;
+    }
+    if (q.siteId) where.siteId = q.siteId;
+    if (q.cursor) {
+      const cur = decodeCursor(q.cursor);
+      const t = new Date(cur.t);
+      where[Op.or] = [{ lastActivityAt: { [Op.lt]: t } }, { lastActivityAt: t, id: { [Op.lt]: cur.id } }];
+    }
+    const scope = this.c.db.scope(actor.accountId);
+    const rows = await scope.findAll(this.m.Conversation, { where: where as never, order: [['lastActivityAt', 'DESC'], ['id', 'DESC']], limit: limit + 1 });
+    const page = rows.slice(0, limit).map((r) => r.get({ plain: true }));
+    const visitorIds = [...new Set(page.map((c) => c.visitorId))];
+    const visitors = visitorIds.length ? await scope.findAll(this.m.Visitor, { where: { id: { [Op.in]: visitorIds } } }) : [];
+    const byId = new Map<string, VisitorRow>(visitors.map((v) => [v.id, v.get({ plain: true })]));
+    return {
+      conversations: page.map((c) => conversationView(c, byId.get(c.visitorId))),
+      nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]) : null,
+    };
+  }
+
+  async forAgent(accountId: string, id: string): Promise<AgentConversationView> {
+    const conv = await this.get(accountId, id);
+    const visitor = await this.c.visitors.forAgent(accountId, conv.visitorId);
+    return { ...conversationView(conv), ...(visitor ? { visitor } : {}) };
+  }
+
+  /** PATCH by an agent: status and/or assignee. */
+  async update(actor: AgentActor, id: string, patch: { status?: ConversationStatus; assigneeId?: string | null }): Promise<AgentConversationView> {
+    const { db, hooks, events, clock } = this.c;
+    const scope = db.scope(actor.accountId);
+    let assigneeId = patch.assigneeId;
+    if (assigneeId !== undefined) {
+      const payload = await hooks.run('conversation:beforeAssign', { accountId: actor.accountId, conversationId: id, assigneeId, actorId: actor.userId });
+      assigneeId = payload.assigneeId;
+      if (assigneeId !== null && (!isId(assigneeId) || !(await scope.findById(this.c.models.User, assigneeId)))) {
+        throw ConversationErrors.badAssignee('assigneeId must be the id of a member of this account, or null to unassign.');
+      }
+    }
+    const updated = await db.transaction(async () => {
+      const conv = await this.get(actor.accountId, id);
+      const changes: Partial<ConversationRow> = {};
+      if (patch.status !== undefined && patch.status !== conv.status) {
+        changes.status = patch.status;
+        changes.resolvedAt = patch.status === 'closed' ? clock.now() : null;
+      }
+      if (assigneeId !== undefined && assigneeId !== conv.assigneeId) changes.assigneeId = assigneeId;
+      if (!Object.keys(changes).length) return conv;
+      await scope.update(this.m.Conversation, changes, { id });
+      const next = { ...conv, ...changes, updatedAt: clock.now() };
+      events.emit('conversation.updated', { accountId: actor.accountId, conversationId: id, changes: { ...changes }, actorId: actor.userId });
+      if (changes.status === 'closed') events.emit('conversation.closed', { accountId: actor.accountId, conversationId: id, actorId: actor.userId });
+      this.publisher.conversation(next, { ...changes }, await this.assigneeName(actor.accountId, next.assigneeId));
+      return next;
+    });
+    return this.forAgent(actor.accountId, updated.id);
+  }
+
+  /** Changes made by the system (bots, routing): same events, no agent actor. */
+  async systemUpdate(accountId: string, id: string, changes: Partial<Pick<ConversationRow, 'status' | 'assigneeId' | 'priority' | 'tags'>>): Promise<ConversationRow> {
+    const { db, events, clock } = this.c;
+    return db.transaction(async () => {
+      const conv = await this.get(accountId, id);
+      const diff = Object.fromEntries(Object.entries(changes).filter(([k, v]) => JSON.stringify((conv as unknown as Record<string, unknown>)[k]) !== JSON.stringify(v))) as Partial<ConversationRow>;
+      if (!Object.keys(diff).length) return conv;
+      if (diff.status) diff.resolvedAt = diff.status === 'closed' ? clock.now() : null;
+      await db.scope(accountId).update(this.m.Conversation, diff, { id });
+      const next = { ...conv, ...diff };
+      events.emit('conversation.updated', { accountId, conversationId: id, changes: { ...diff }, actorId: null });
+      if (diff.status === 'closed') events.emit('conversation.closed', { accountId, conversationId: id, actorId: null });
+      this.publisher.conversation(next, { ...diff }, await this.assigneeName(accountId, next.assigneeId));
+      return next;
+    });
+  }
+
+  /** Creates a conversation for a visitor (inside the caller's transaction). */
+  async create(visitor: Pick<VisitorRow, 'id' | 'accountId' | 'siteId'>): Promise<ConversationRow> {
+    const now = this.c.clock.now();
+    const row = await this.c.db.scope(visitor.accountId).create(this.m.Conversation, {
+      id: newId(), siteId: visitor.siteId, visitorId: visitor.id, status: 'open', assigneeId: null, priority: 'normal', channel: 'web', tags: [],
+      lastSeq: 0, lastMessage: null, lastPublicMessage: null, lastActivityAt: now, firstResponseAt: null, resolvedAt: null,
+      unreadByAgents: 0, unreadByVisitor: 0, agentReadSeq: 0, visitorReadSeq: 0, emailedSeq: 0,
+    });
+    const conv = row.get({ plain: true });
+    this.c.events.emit('conversation.created', { accountId: visitor.accountId, siteId: visitor.siteId, conversationId: conv.id, visitorId: visitor.id });
+    this.c.events.publish(`account:${visitor.accountId}`, 'conversation:created', { conversation: conversationView(conv) }, 'agents');
+    return conv;
+  }
+
+  /**
+   * The conversation a visitor's message without conversationId goes to: its latest
+   * open/pending one, or a new one. Runs in the caller's transaction with the visitor
+   * row locked (PostgreSQL `FOR UPDATE`; SQLite has one writer), so two sends at the
+   * same moment still open only one conversation.
+   */
+  async openForVisitor(actor: VisitorActor): Promise<{ conversation: ConversationRow; created: boolean }> {
+    const { db } = this.c;
+    const scope = db.scope(actor.accountId);
+    if (db.dialect === 'postgres') {
+      await db.query('SELECT id FROM visitors WHERE id = :id AND account_id = :acc FOR UPDATE', { id: actor.visitorId, acc: actor.accountId });
+    }
+    const existing = await scope.findOne(this.m.Conversation, { where: { visitorId: actor.visitorId, status: { [Op.in]: ['open', 'pending'] } }, order: [['lastActivityAt', 'DESC']] });
+    if (existing) return { conversation: existing.get({ plain: true }), created: false };
+    return { conversation: await this.create({ id: actor.visitorId, accountId: actor.accountId, siteId: actor.siteId }), created: true };
+  }
+
+  /**
+   * Messages of a conversation, oldest first. `after`: everything with a larger seq
+   * than that message (catch-up); `before`: the page before it; neither: the latest.
+   */
+  async history(accountId: string, conversationId: string, q: { after?: string; before?: string; limit?: number; includePrivate: boolean }): Promise<MessageView[]> {
+    const scope = this.c.db.scope(accountId);
+    const limit = Math.min(Math.max(q.limit ?? 50, 1), 200);
+    const where: Record<string | symbol, unknown> = { conversationId };
+    if (!q.includePrivate) where.private = false;
+    const anchorSeq = async (messageId: string) => {
+      const anchor = isId(messageId) ? await scope.findOne(this.m.Message, { where: { id: messageId, conversationId } }) : null;
+      if (!anchor) throw ConversationErrors.messageNotFound(`No message ${messageId} in this conversation: pass the id of a message you received.`);
+      return Number(anchor.seq);
+    };
+    let rows: MessageRow[];
+    if (q.after) {
+      where.seq = { [Op.gt]: await anchorSeq(q.after) };
+      rows = (await scope.findAll(this.m.Message, { where: where as never, order: [['seq', 'ASC']], limit })).map((r) => r.get({ plain: true }));
+    } else {
+      if (q.before) where.seq = { [Op.lt]: await anchorSeq(q.before) };
+      rows = (await scope.findAll(this.m.Message, { where: where as never, order: [['seq', 'DESC']], limit })).map((r) => r.get({ plain: true })).reverse();
+    }
+    return rows.map(messageView);
+  }
+}

@@ -1,0 +1,40 @@
+import type { SenderType, ConversationStatus } from './models.js';
+import type { VisitorService } from './visitor-service.js';
+import type { ConversationService } from './conversation-service.js';
+import type { MessageService } from './message-service.js';
+import type { ConversationModels } from './models.js';
+
+/** What this plugin adds to the kernel's typed extension points. */
+declare module '@charla/core' {
+  interface EventMap {
+    'visitor.created': { accountId: string; siteId: string; visitorId: string };
+    'visitor.identified': { accountId: string; siteId: string; visitorId: string; verified: boolean; mergedFrom?: string };
+    'visitor.online': { accountId: string; siteId: string; visitorId: string };
+    'visitor.offline': { accountId: string; siteId: string; visitorId: string };
+    'visitor.page_viewed': { accountId: string; siteId: string; visitorId: string; url: string; title: string | null };
+    'event.tracked': { accountId: string; siteId: string; visitorId: string; name: string; properties: Record<string, unknown> };
+    'conversation.created': { accountId: string; siteId: string; conversationId: string; visitorId: string };
+    'conversation.updated': { accountId: string; conversationId: string; changes: Record<string, unknown>; actorId: string | null };
+    'conversation.closed': { accountId: string; conversationId: string; actorId: string | null };
+    'message.created': { accountId: string; siteId: string; conversationId: string; messageId: string; seq: number; senderType: SenderType; senderId: string | null; private: boolean; content: string };
+    'message.read': { accountId: string; conversationId: string; messageId: string; seq: number; by: 'visitor' | 'agent'; userId: string | null };
+  }
+  interface HookMap {
+    /** Before a message is stored: change `content`/`metadata`, or throw a CharlaError to refuse. */
+    'message:beforeCreate': { accountId: string; conversationId: string; senderType: SenderType; senderId: string | null; content: string; private: boolean; metadata: Record<string, unknown> | null };
+    /** Before a conversation's assignee changes: change `assigneeId`, or throw to refuse. */
+    'conversation:beforeAssign': { accountId: string; conversationId: string; assigneeId: string | null; actorId: string | null };
+    /** Before a visitor is identified: change the user data, or throw to refuse. */
+    'visitor:beforeIdentify': { accountId: string; siteId: string; visitorId: string; user: { email?: string; name?: string; externalId?: string; attributes?: Record<string, unknown> }; verified: boolean };
+    /** Extend the widget's boot payload (`extra` is sent to the widget as `extensions`). */
+    'widget:init': { accountId: string; siteId: string; visitorId: string; extra: Record<string, unknown> };
+  }
+  interface Cradle {
+    conversationModels: ConversationModels;
+    visitors: VisitorService;
+    conversations: ConversationService;
+    messages: MessageService;
+  }
+}
+
+export type { ConversationStatus };

@@ -1,0 +1,177 @@
+import { Op, newId, type Cradle, type VisitorActor, type AgentActor } from '@charla/core';
+import { ConversationErrors, MAX_MESSAGE_LENGTH } from './errors.js';
+import type { ConversationRow, MessageRow, SenderType } from './models.js';
+import { snapshot } from './views.js';
+
+export interface PostInput {
+  accountId: string;
+  conversationId: string;
+  senderType: SenderType;
+  senderId: string | null;
+  content: string;
+  private?: boolean;
+  clientId?: string | null;
+  metadata?: Record<string, unknown> | null;
+}
+
+export interface PostResult {
+  message: MessageRow;
+  conversation: ConversationRow;
+  /** True when `clientId` repeated an earlier send: nothing new was stored. */
+  duplicate: boolean;
+}
+
+/** Normalizes message text: trimmed, not empty, at most 10,000 characters. */
+export function checkContent(content: unknown): string {
+  if (typeof content !== 'string') throw ConversationErrors.emptyMessage('content must be a string.');
+  const text = content.replace(/\r\n/g, '\n').trim();
+  if (!text) throw ConversationErrors.emptyMessage('content is empty: write something.');
+  if (text.length > MAX_MESSAGE_LENGTH) throw ConversationErrors.messageTooLong(`content is ${text.length} characters; the limit is ${MAX_MESSAGE_LENGTH}.`);
+  return text;
+}
+
+/** Storing messages (ordered by a per-conversation seq, idempotent by clientId) and read receipts. */
+export class MessageService {
+  constructor(private readonly c: Cradle) {}
+
+  private get m() {
+    return this.c.conversationModels;
+  }
+
+  async findByClientId(accountId: string, senderType: SenderType, senderId: string | null, clientId: string): Promise<MessageRow | null> {
+    const row = await this.c.db.scope(accountId).findOne(this.m.Message, { where: { senderType, senderId, clientId } });
+    return row ? row.get({ plain: true }) : null;
+  }
+
+  /**
+   * Stores a message in the current transaction (opening one if needed): takes the next
+   * `seq` of its conversation with an atomic UPDATE … RETURNING (row lock), updates the
+   * conversation's counters, and queues the domain event and the realtime fan-out for
+   * after commit.
+   */
+  async post(input: PostInput): Promise<PostResult> {
+    const { db, hooks, events, clock } = this.c;
+    const content = checkContent(input.content);
+    const hooked = await hooks.run('message:beforeCreate', {
+      accountId: input.accountId, conversationId: input.conversationId, senderType: input.senderType, senderId: input.senderId,
+      content, private: !!input.private, metadata: input.metadata ?? null,
+    });
+    const finalContent = checkContent(hooked.content);
+    const isPrivate = input.senderType === 'visitor' ? false : hooked.private;
+    return db.transaction(async () => {
+      const scope = db.scope(input.accountId);
+      if (input.clientId) {
+        const dup = await this.findByClientId(input.accountId, input.senderType, input.senderId, input.clientId);
+        if (dup) {
+          const conv = await scope.findById(this.m.Conversation, dup.conversationId);
+          return { message: dup, conversation: conv!.get({ plain: true }), duplicate: true };
+        }
+      }
+      const seq = await scope.increment(this.m.Conversation, input.conversationId, 'lastSeq');
+      if (seq === null) throw ConversationErrors.conversationNotFound('No conversation with this id.');
+      const now = clock.now();
+      const row = await scope.create(this.m.Message, {
+        id: newId(), conversationId: input.conversationId, seq, senderType: input.senderType, senderId: input.senderId,
+        content: finalContent, private: isPrivate, clientId: input.clientId ?? null, metadata: hooked.metadata, readAt: null,
+      });
+      const message = row.get({ plain: true });
+      const conv = (await scope.findById(this.m.Conversation, input.conversationId))!.get({ plain: true });
+      const changes: Partial<ConversationRow> = { lastMessage: snapshot(message), lastActivityAt: now };
+      if (!isPrivate) changes.lastPublicMessage = snapshot(message);
+      if (input.senderType === 'visitor') {
+        changes.unreadByAgents = Number(conv.unreadByAgents) + 1;
+        if (conv.status === 'closed') {
+          changes.status = 'open';
+          changes.resolvedAt = null;
+        }
+      } else if (!isPrivate) {
+        changes.unreadByVisitor = Number(conv.unreadByVisitor) + 1;
+        if (input.senderType === 'agent' && !conv.firstResponseAt) changes.firstResponseAt = now;
+      }
+      await scope.update(this.m.Conversation, changes, { id: conv.id });
+      const next: ConversationRow = { ...conv, ...changes, updatedAt: now };
+      events.emit('message.created', {
+        accountId: input.accountId, siteId: conv.siteId, conversationId: conv.id, messageId: message.id, seq, senderType: input.senderType,
+        senderId: input.senderId, private: isPrivate, content: finalContent,
+      });
+      const assigneeName = await this.c.conversations.assigneeName(input.accountId, next.assigneeId);
+      this.c.conversations.publisher.message(next, message, assigneeName);
+      if (changes.status) {
+        events.emit('conversation.updated', { accountId: input.accountId, conversationId: conv.id, changes: { status: changes.status }, actorId: null });
+        this.c.conversations.publisher.conversation(next, { status: changes.status }, assigneeName);
+      }
+      return { message, conversation: next, duplicate: false };
+    });
+  }
+
+  /** The visitor sends: to the given conversation, or its latest open one (opened if none). */
+  async postFromVisitor(actor: VisitorActor, input: { conversationId?: string; content: string; clientId?: string }): Promise<PostResult> {
+    const { db } = this.c;
+    const limit = this.c.config.rateLimits.messagesPerVisitor;
+    await this.c.rateLimiter.consume(`messages:${actor.visitorId}`, limit, 'messages');
+    checkContent(input.content);
+    return db.transaction(async () => {
+      if (input.clientId) {
+        const dup = await this.findByClientId(actor.accountId, 'visitor', actor.visitorId, input.clientId);
+        if (dup) {
+          const conv = await db.scope(actor.accountId).findById(this.m.Conversation, dup.conversationId);
+          return { message: dup, conversation: conv!.get({ plain: true }), duplicate: true };
+        }
+      }
+      const conv = input.conversationId
+        ? await this.c.conversations.getForVisitor(actor, input.conversationId)
+        : (await this.c.conversations.openForVisitor(actor)).conversation;
+      return this.post({ accountId: actor.accountId, conversationId: conv.id, senderType: 'visitor', senderId: actor.visitorId, content: input.content, clientId: input.clientId ?? null });
+    });
+  }
+
+  async postFromAgent(actor: AgentActor, conversationId: string, input: { content: string; clientId?: string; private?: boolean }): Promise<PostResult> {
+    const conv = await this.c.conversations.get(actor.accountId, conversationId);
+    const result = await this.post({ accountId: actor.accountId, conversationId: conv.id, senderType: 'agent', senderId: actor.userId, content: input.content, clientId: input.clientId ?? null, private: !!input.private, metadata: { authorName: actor.name } });
+    if (!result.duplicate && !result.message.private) await this.scheduleOfflineEmail(result.conversation);
+    return result;
+  }
+
+  /**
+   * Read receipt: marks the other side's messages up to `messageId` as read and resets
+   * the reader's unread count. Returns null when nothing changed.
+   */
+  async markRead(who: { by: 'visitor'; actor: VisitorActor } | { by: 'agent'; actor: AgentActor }, conversationId: string, messageId: string): Promise<{ seq: number } | null> {
+    const { db, events, clock } = this.c;
+    const conv = who.by === 'visitor' ? await this.c.conversations.getForVisitor(who.actor, conversationId) : await this.c.conversations.get(who.actor.accountId, conversationId);
+    const scope = db.scope(conv.accountId);
+    const msg = await scope.findOne(this.m.Message, { where: { id: messageId, conversationId, ...(who.by === 'visitor' ? { private: false } : {}) } });
+    if (!msg) throw ConversationErrors.messageNotFound('No such message in this conversation.');
+    const seq = Number(msg.seq);
+    return db.transaction(async () => {
+      const readSeqField = who.by === 'visitor' ? 'visitorReadSeq' : 'agentReadSeq';
+      const current = (await scope.findById(this.m.Conversation, conversationId))!.get({ plain: true });
+      if (Number(current[readSeqField]) >= seq) return null;
+      const otherSide = who.by === 'visitor' ? { senderType: { [Op.ne]: 'visitor' }, private: false } : { senderType: 'visitor' };
+      await scope.update(this.m.Message, { readAt: clock.now() }, { conversationId, seq: { [Op.lte]: seq }, readAt: null, ...otherSide } as never);
+      const unread = await scope.count(this.m.Message, { where: { conversationId, seq: { [Op.gt]: seq }, ...otherSide } as never });
+      const changes = who.by === 'visitor' ? { visitorReadSeq: seq, unreadByVisitor: unread } : { agentReadSeq: seq, unreadByAgents: unread };
+      await scope.update(this.m.Conversation, changes, { id: conversationId });
+      const userId = who.by === 'agent' ? who.actor.userId : null;
+      events.emit('message.read', { accountId: conv.accountId, conversationId, messageId, seq, by: who.by, userId });
+      events.publish(`conversation:${conversationId}`, 'message:read', { conversationId, messageId, by: who.by, ...(userId ? { userId } : {}) });
+      const next = { ...current, ...changes };
+      this.c.conversations.publisher.conversation(next, { unreadCount: who.by === 'visitor' ? unread : next.unreadByAgents }, await this.c.conversations.assigneeName(conv.accountId, next.assigneeId));
+      return { seq };
+    });
+  }
+
+  /**
+   * Offline continuity: when an agent answers a visitor who left an e-mail and is not
+   * connected, the answers go out by e-mail, batched (one job per conversation, a few
+   * minutes after the first unsent reply).
+   */
+  private async scheduleOfflineEmail(conv: ConversationRow): Promise<void> {
+    const visitor = await this.c.db.scope(conv.accountId).findById(this.m.Visitor, conv.visitorId);
+    if (!visitor?.email) return;
+    if (await this.c.presence.isOnline('visitor', visitor.id)) return;
+    await this.c.jobs.enqueue('conversations.offline-email', { accountId: conv.accountId, conversationId: conv.id }, { accountId: conv.accountId, delayMs: OFFLINE_EMAIL_DELAY_MS });
+  }
+}
+
+export const OFFLINE_EMAIL_DELAY_MS = 2 * 60 * 1000;

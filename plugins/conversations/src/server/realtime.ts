@@ -1,0 +1,106 @@
+import { isId, type Actor, type Cradle, type RealtimeSocket } from '@charla/core';
+import { visitorView } from './views.js';
+
+/**
+ * The plugin's realtime side: who may subscribe to `conversation:<id>` and
+ * `visitor:<id>`, the `typing` and `read` ops, visitor presence (online/offline), and
+ * `conversation:presence` — the agents viewing a conversation, shown to the visitor as
+ * "agent connected".
+ */
+export function installRealtime(c: Cradle): void {
+  const { realtime, db, events, presence, conversationModels: m, logger } = c;
+
+  const conversationAllowed = async (actor: Actor, id: string) => {
+    if (!isId(id)) return false;
+    if (actor.kind === 'agent') return !!(await db.scope(actor.accountId).findById(m.Conversation, id));
+    if (actor.kind === 'visitor') return !!(await db.scope(actor.accountId).findOne(m.Conversation, { where: { id, visitorId: actor.visitorId } }));
+    return false;
+  };
+  realtime.registerChannel('conversation', conversationAllowed);
+  realtime.registerChannel('visitor', async (actor, id) => {
+    if (actor.kind === 'visitor') return actor.visitorId === id;
+    if (actor.kind === 'agent') return isId(id) && !!(await db.scope(actor.accountId).findById(m.Visitor, id));
+    return false;
+  });
+
+  // typing: ephemeral (never stored), throttled per socket and conversation.
+  const lastTyping = new WeakMap<RealtimeSocket, Map<string, { typing: boolean; at: number }>>();
+  realtime.registerOp('typing', async (socket, frame) => {
+    const conversationId = frame.conversationId;
+    const typing = frame.typing === true;
+    if (typeof conversationId !== 'string') return socket.send({ op: 'error', code: 'bad_frame', detail: '"conversationId" must be a string.' });
+    const seen = lastTyping.get(socket) ?? new Map<string, { typing: boolean; at: number }>();
+    lastTyping.set(socket, seen);
+    const prev = seen.get(conversationId);
+    const now = Date.now();
+    if (prev && prev.typing === typing && now - prev.at < 2000) return;
+    if (!(await conversationAllowed(socket.actor, conversationId))) return socket.send({ op: 'error', code: 'forbidden', conversationId });
+    seen.set(conversationId, { typing, at: now });
+    const a = socket.actor;
+    if (a.kind === 'agent') events.publish(`conversation:${conversationId}`, 'agent:typing', { conversationId, typing, userId: a.userId, name: a.name });
+    else if (a.kind === 'visitor') events.publish(`conversation:${conversationId}`, 'visitor:typing', { conversationId, typing });
+  });
+
+  realtime.registerOp('read', async (socket, frame) => {
+    const { conversationId, messageId } = frame;
+    if (typeof conversationId !== 'string' || typeof messageId !== 'string') return socket.send({ op: 'error', code: 'bad_frame', detail: '"conversationId" and "messageId" must be strings.' });
+    const a = socket.actor;
+    if (a.kind === 'visitor') await c.messages.markRead({ by: 'visitor', actor: a }, conversationId, messageId);
+    else if (a.kind === 'agent') await c.messages.markRead({ by: 'agent', actor: a }, conversationId, messageId);
+  });
+
+  // Visitor presence.
+  const announce = async (accountId: string, visitorId: string, online: boolean) => {
+    const v = await db.scope(accountId).findById(m.Visitor, visitorId);
+    if (!v) return;
+    events.emit(online ? 'visitor.online' : 'visitor.offline', { accountId, siteId: v.siteId, visitorId });
+    events.publish(`account:${accountId}`, online ? 'visitor:online' : 'visitor:offline', { visitor: visitorView(v, { online }), siteId: v.siteId }, 'agents');
+  };
+  realtime.on('connect', async (socket) => {
+    const a = socket.actor;
+    if (a.kind !== 'visitor') return;
+    const v = await db.scope(a.accountId).findById(m.Visitor, a.visitorId);
+    const first = await presence.connect('visitor', a.accountId, a.visitorId, socket.id, { siteId: a.siteId, currentUrl: v?.currentUrl ?? null, currentTitle: v?.currentTitle ?? null });
+    if (first) await announce(a.accountId, a.visitorId, true);
+  });
+  realtime.on('disconnect', async (socket) => {
+    const a = socket.actor;
+    if (a.kind !== 'visitor') return;
+    if (await presence.disconnect('visitor', a.accountId, a.visitorId, socket.id)) await announce(a.accountId, a.visitorId, false);
+  });
+  realtime.on('expired', async (e) => {
+    if (e.kind === 'visitor') await announce(e.accountId, e.entityId, false);
+  });
+
+  // Agents viewing a conversation → `conversation:presence` for the visitor.
+  const viewers = new Map<string, Map<string, { id: string; name: string }>>(); // conversationId → socketId → agent (this instance)
+  const publishViewers = (conversationId: string) => {
+    const agents = new Map<string, { id: string; name: string }>();
+    for (const a of viewers.get(conversationId)?.values() ?? []) agents.set(a.id, a);
+    events.publish(`conversation:${conversationId}`, 'conversation:presence', { conversationId, agents: [...agents.values()] });
+  };
+  realtime.on('subscribe', (socket, channel) => {
+    if (!channel.startsWith('conversation:')) return;
+    const id = channel.slice('conversation:'.length);
+    if (socket.actor.kind === 'visitor') {
+      const agents = new Map<string, { id: string; name: string }>();
+      for (const a of viewers.get(id)?.values() ?? []) agents.set(a.id, a);
+      socket.send({ op: 'event', channel, event: 'conversation:presence', data: { conversationId: id, agents: [...agents.values()] } });
+      return;
+    }
+    if (socket.actor.kind !== 'agent') return;
+    const map = viewers.get(id) ?? new Map<string, { id: string; name: string }>();
+    map.set(socket.id, { id: socket.actor.userId, name: socket.actor.name });
+    viewers.set(id, map);
+    publishViewers(id);
+  });
+  realtime.on('unsubscribe', (socket, channel) => {
+    if (socket.actor.kind !== 'agent' || !channel.startsWith('conversation:')) return;
+    const id = channel.slice('conversation:'.length);
+    const map = viewers.get(id);
+    if (!map?.delete(socket.id)) return;
+    if (!map.size) viewers.delete(id);
+    publishViewers(id);
+  });
+  void logger;
+}

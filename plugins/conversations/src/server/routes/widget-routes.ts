@@ -1,0 +1,134 @@
+import { Type, problems, visitorOf, type Cradle } from '@charla/core';
+import { ConversationErrors } from '../errors.js';
+import { checkContent } from '../message-service.js';
+import { messageView, visitorConversationView } from '../views.js';
+import { ClientId, Content, HistoryQuery, MessageSchema, VisitorConversationSchema } from './schemas.js';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+
+const UserSchema = Type.Object({
+  email: Type.Optional(Type.String({ format: 'email', maxLength: 320 })),
+  name: Type.Optional(Type.String({ maxLength: 200 })),
+  externalId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  userHash: Type.Optional(Type.String({ maxLength: 200 })),
+  attributes: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+});
+const SelfVisitor = Type.Object({ id: Type.String(), name: Type.Optional(Type.String()), email: Type.Optional(Type.String()) });
+const cfg = { auth: 'visitor' as const, cors: true };
+
+function info(request: FastifyRequest) {
+  const h = request.headers;
+  return {
+    ip: request.ip,
+    origin: typeof h.origin === 'string' ? h.origin : undefined,
+    userAgent: typeof h['user-agent'] === 'string' ? h['user-agent'] : undefined,
+    acceptLanguage: typeof h['accept-language'] === 'string' ? h['accept-language'] : undefined,
+  };
+}
+
+/** API.md "Widget (visitor side)". Called cross-origin from the host page with the visitor's Bearer token. */
+export async function widgetRoutes(app: FastifyInstance, c: Cradle): Promise<void> {
+  const tags = ['widget'];
+  app.options('/api/v1/widget/*', { config: { auth: 'public', cors: true }, schema: { hide: true } as never }, async (_req, reply) => reply.code(204).send());
+
+  app.post('/api/v1/widget/init', {
+    config: { auth: 'public', cors: true },
+    schema: {
+      tags, summary: 'Start or resume a visitor session',
+      body: Type.Object({
+        appId: Type.String({ minLength: 1, maxLength: 64 }),
+        visitorToken: Type.Optional(Type.String({ maxLength: 4096 })),
+        user: Type.Optional(UserSchema),
+        page: Type.Optional(Type.Object({ url: Type.String({ maxLength: 2000 }), title: Type.Optional(Type.String({ maxLength: 1000 })), referrer: Type.Optional(Type.String({ maxLength: 2000 })) })),
+        locale: Type.Optional(Type.String({ maxLength: 35 })),
+      }),
+      response: {
+        200: Type.Object({
+          visitorToken: Type.String(), visitor: SelfVisitor,
+          site: Type.Object({ name: Type.String(), widget: Type.Record(Type.String(), Type.Unknown()), online: Type.Boolean(), inOfficeHours: Type.Boolean(), agentsOnline: Type.Integer() }),
+          conversations: Type.Array(VisitorConversationSchema),
+          extensions: Type.Record(Type.String(), Type.Unknown()),
+        }),
+        ...problems(400, 401, 403, 404, 429),
+      },
+    },
+  }, async (request) => c.visitors.init(request.body as never, info(request)));
+
+  app.get('/api/v1/widget/conversations', { config: cfg, schema: { tags, summary: "The visitor's conversations", response: { 200: Type.Object({ conversations: Type.Array(VisitorConversationSchema) }), ...problems(401, 403) } } }, async (request) => {
+    const actor = visitorOf(request);
+    const rows = await c.conversations.listForVisitor(actor);
+    const names = await c.conversations.assigneeNames(actor.accountId, rows.map((r) => r.assigneeId));
+    return { conversations: rows.map((r) => visitorConversationView(r, r.assigneeId ? names.get(r.assigneeId) : null)) };
+  });
+
+  app.post('/api/v1/widget/conversations', {
+    config: cfg,
+    schema: { tags, summary: 'Start a new conversation', body: Type.Object({ content: Type.Optional(Content), clientId: Type.Optional(ClientId) }), response: { 201: Type.Object({ conversation: VisitorConversationSchema, message: Type.Optional(MessageSchema) }), ...problems(400, 401, 403, 413, 429) } },
+  }, async (request, reply) => {
+    const actor = visitorOf(request);
+    const body = request.body as { content?: string; clientId?: string };
+    if (body.content !== undefined) checkContent(body.content);
+    const result = await c.db.transaction(async () => {
+      const conv = await c.conversations.create({ id: actor.visitorId, accountId: actor.accountId, siteId: actor.siteId });
+      if (body.content === undefined) return { conversation: conv, message: undefined };
+      const posted = await c.messages.post({ accountId: actor.accountId, conversationId: conv.id, senderType: 'visitor', senderId: actor.visitorId, content: body.content, clientId: body.clientId ?? null });
+      return { conversation: posted.conversation, message: posted.message };
+    });
+    return reply.code(201).send({ conversation: visitorConversationView(result.conversation, null), ...(result.message ? { message: messageView(result.message) } : {}) });
+  });
+
+  app.post('/api/v1/widget/messages', {
+    config: cfg,
+    schema: {
+      tags, summary: 'Send a message (to the latest open conversation when no conversationId)',
+      body: Type.Object({ conversationId: Type.Optional(Type.String({ maxLength: 64 })), content: Content, clientId: ClientId }),
+      response: { 200: Type.Object({ message: MessageSchema, conversation: VisitorConversationSchema }), 201: Type.Object({ message: MessageSchema, conversation: VisitorConversationSchema }), ...problems(400, 401, 403, 404, 413, 429) },
+    },
+  }, async (request, reply) => {
+    const actor = visitorOf(request);
+    const r = await c.messages.postFromVisitor(actor, request.body as { conversationId?: string; content: string; clientId: string });
+    const name = await c.conversations.assigneeName(actor.accountId, r.conversation.assigneeId);
+    return reply.code(r.duplicate ? 200 : 201).send({ message: messageView(r.message), conversation: visitorConversationView(r.conversation, name) });
+  });
+
+  app.get('/api/v1/widget/conversations/:id/messages', {
+    config: cfg,
+    schema: { tags, summary: 'History of one of the visitor\'s conversations (oldest first; after= for catch-up)', params: Type.Object({ id: Type.String({ maxLength: 64 }) }), querystring: HistoryQuery, response: { 200: Type.Object({ messages: Type.Array(MessageSchema) }), ...problems(400, 401, 403, 404) } },
+  }, async (request) => {
+    const actor = visitorOf(request);
+    const conv = await c.conversations.getForVisitor(actor, (request.params as { id: string }).id);
+    const q = request.query as { after?: string; before?: string; limit?: number };
+    return { messages: await c.conversations.history(actor.accountId, conv.id, { ...q, includePrivate: false }) };
+  });
+
+  app.post('/api/v1/widget/conversations/:id/read', {
+    config: cfg,
+    schema: { tags, summary: 'Read receipt: the visitor has seen messages up to messageId', params: Type.Object({ id: Type.String({ maxLength: 64 }) }), body: Type.Object({ messageId: Type.String({ maxLength: 64 }) }), response: { 200: Type.Object({ seq: Type.Union([Type.Integer(), Type.Null()]) }), ...problems(400, 401, 403, 404) } },
+  }, async (request) => {
+    const actor = visitorOf(request);
+    const r = await c.messages.markRead({ by: 'visitor', actor }, (request.params as { id: string }).id, (request.body as { messageId: string }).messageId);
+    return { seq: r?.seq ?? null };
+  });
+
+  app.post('/api/v1/widget/identify', {
+    config: cfg,
+    schema: { tags, summary: 'Identify the visitor (returns a new token; the old one stops working)', body: UserSchema, response: { 200: Type.Object({ visitorToken: Type.String(), visitor: SelfVisitor }), ...problems(400, 401, 403) } },
+  }, async (request) => c.visitors.identify(visitorOf(request), request.body as never, info(request)));
+
+  app.post('/api/v1/widget/track', {
+    config: cfg,
+    schema: { tags, summary: 'Record an event', body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' }), properties: Type.Optional(Type.Record(Type.String(), Type.Unknown())) }), response: { 202: Type.Object({ accepted: Type.Boolean() }), ...problems(400, 401, 403) } },
+  }, async (request, reply) => {
+    await c.visitors.track(visitorOf(request), request.body as never);
+    return reply.code(202).send({ accepted: true });
+  });
+
+  app.post('/api/v1/widget/page', {
+    config: cfg,
+    schema: { tags, summary: 'Record a page view (the current URL agents see live)', body: Type.Object({ url: Type.String({ minLength: 1, maxLength: 2000 }), title: Type.Optional(Type.String({ maxLength: 1000 })), referrer: Type.Optional(Type.String({ maxLength: 2000 })) }), response: { 202: Type.Object({ accepted: Type.Boolean() }), ...problems(400, 401, 403) } },
+  }, async (request, reply) => {
+    await c.visitors.page(visitorOf(request), request.body as never);
+    return reply.code(202).send({ accepted: true });
+  });
+
+  void ConversationErrors;
+}

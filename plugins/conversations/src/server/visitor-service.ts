@@ -1,0 +1,303 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { Op, newId, originMatchesDomain, isWithinOfficeHours, type Cradle, type SiteAttrs, type TokenClaims, type VisitorActor, type OfficeHours } from '@charla/core';
+import { ConversationErrors } from './errors.js';
+import type { VisitorRow } from './models.js';
+import { selfVisitorView, visitorConversationView, visitorView, type VisitorConversationView } from './views.js';
+
+const VISITOR_TOKEN_TTL = 365 * 24 * 3600;
+const NEW_VISIT_AFTER_MS = 30 * 60 * 1000;
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+export interface UserInput {
+  email?: string;
+  name?: string;
+  externalId?: string;
+  userHash?: string;
+  attributes?: Record<string, unknown>;
+}
+
+export interface InitInput {
+  appId: string;
+  visitorToken?: string;
+  user?: UserInput;
+  page?: { url: string; title?: string; referrer?: string };
+  locale?: string;
+}
+
+export interface RequestInfo {
+  ip: string;
+  origin?: string;
+  userAgent?: string;
+  acceptLanguage?: string;
+}
+
+/** HMAC-SHA256(site secret, value) in hex — what a site's backend computes for `userHash`. */
+export function userHashFor(secret: string, value: string): string {
+  return createHmac('sha256', secret).update(value).digest('hex');
+}
+
+function hashMatches(secret: string, value: string, given: string | undefined): boolean {
+  if (typeof given !== 'string' || !given) return false;
+  const expected = Buffer.from(userHashFor(secret, value), 'utf8');
+  const actual = Buffer.from(given.toLowerCase(), 'utf8');
+  // Equal lengths first: timingSafeEqual throws on a length mismatch.
+  return actual.length === expected.length && timingSafeEqual(actual, expected);
+}
+
+/** Checks custom attributes: plain values, sane keys, no prototype keys. */
+export function cleanAttributes(input: unknown): Record<string, unknown> {
+  if (input === undefined || input === null) return {};
+  if (typeof input !== 'object' || Array.isArray(input)) throw ConversationErrors.badAttributes('attributes must be an object of name → value.');
+  const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  const entries = Object.entries(input as Record<string, unknown>);
+  if (entries.length > 100) throw ConversationErrors.badAttributes('attributes may have at most 100 keys.');
+  for (const [k, v] of entries) {
+    if (FORBIDDEN_KEYS.has(k) || !/^[A-Za-z0-9_.-]{1,64}$/.test(k)) throw ConversationErrors.badAttributes(`attribute name "${k.slice(0, 64)}" is not allowed: use letters, digits, _ . - (max 64).`);
+    if (v !== null && !['string', 'number', 'boolean'].includes(typeof v)) throw ConversationErrors.badAttributes(`attribute "${k}" must be a string, number, boolean or null.`);
+    if (typeof v === 'string' && v.length > 2000) throw ConversationErrors.badAttributes(`attribute "${k}" is longer than 2000 characters.`);
+    if (typeof v === 'number' && !Number.isFinite(v)) throw ConversationErrors.badAttributes(`attribute "${k}" must be a finite number.`);
+    out[k] = v;
+  }
+  return { ...out };
+}
+
+export function safeUrl(raw: string | undefined | null): string | null {
+  if (!raw) return null;
+  try {
+    const u = new URL(raw);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return null;
+    return u.href.slice(0, 2000);
+  } catch {
+    return null;
+  }
+}
+
+function localeParts(locale: string | undefined): { language: string | null; country: string | null } {
+  if (!locale) return { language: null, country: null };
+  const m = /^([a-zA-Z]{2,3})(?:[-_]([a-zA-Z]{2}))?/.exec(locale.trim());
+  if (!m) return { language: null, country: null };
+  return { language: m[1].toLowerCase() + (m[2] ? `-${m[2].toUpperCase()}` : ''), country: m[2] ? m[2].toUpperCase() : null };
+}
+
+export interface InitResult {
+  visitorToken: string;
+  visitor: { id: string; name?: string; email?: string };
+  site: { name: string; widget: Record<string, unknown>; online: boolean; inOfficeHours: boolean; agentsOnline: number };
+  conversations: VisitorConversationView[];
+  extensions: Record<string, unknown>;
+}
+
+/** Visitors: widget boot, identity (with HMAC verification), page views, tracked events, tokens. */
+export class VisitorService {
+  constructor(private readonly c: Cradle) {}
+
+  issueToken(v: Pick<VisitorRow, 'id' | 'accountId' | 'siteId' | 'tokenVersion'>): string {
+    return this.c.tokens.sign({ typ: 'visitor', sub: v.id, acc: v.accountId, site: v.siteId, ver: v.tokenVersion }, VISITOR_TOKEN_TTL);
+  }
+
+  /** Registered as the kernel's visitor authenticator: the token's version must be current. */
+  authenticate = async (claims: TokenClaims): Promise<VisitorActor | null> => {
+    if (typeof claims.site !== 'string' || typeof claims.ver !== 'number') return null;
+    const v = await this.c.db.scope(claims.acc).findById(this.c.conversationModels.Visitor, claims.sub);
+    if (!v || v.siteId !== claims.site || v.tokenVersion !== claims.ver) return null;
+    return { kind: 'visitor', accountId: v.accountId, siteId: v.siteId, visitorId: v.id, tokenVersion: v.tokenVersion };
+  };
+
+  private async tokenVisitor(token: string | undefined, site: SiteAttrs): Promise<VisitorRow | null> {
+    if (!token) return null;
+    const claims = this.c.tokens.verify(token, 'visitor');
+    if (!claims || claims.acc !== site.accountId || claims.site !== site.id) return null;
+    const v = await this.c.db.scope(site.accountId).findById(this.c.conversationModels.Visitor, claims.sub);
+    return v && v.tokenVersion === claims.ver ? v.get({ plain: true }) : null;
+  }
+
+  async siteForWidget(appId: string, origin: string | undefined): Promise<SiteAttrs> {
+    const site = await this.c.sites.byAppId(appId);
+    if (!site) throw ConversationErrors.siteNotFound('No site has this appId. Check the data-app-id of your snippet.');
+    if (origin && !originMatchesDomain(origin, site.domain)) throw ConversationErrors.originForbidden(`This site only allows the widget on ${site.domain} and its subdomains.`);
+    return site;
+  }
+
+  async init(input: InitInput, req: RequestInfo): Promise<InitResult> {
+    await this.c.rateLimiter.consume(`widget-init:${req.ip}`, this.c.config.rateLimits.widgetInitPerIp, 'widget starts from this address');
+    const site = await this.siteForWidget(input.appId, req.origin);
+    const { db, events, hooks, presence, clock } = this.c;
+    const { Visitor, Conversation, PageView } = this.c.conversationModels;
+    const scope = db.scope(site.accountId);
+    const now = clock.now();
+    const locale = localeParts(input.locale ?? req.acceptLanguage?.split(',')[0]);
+
+    let visitor = await this.tokenVisitor(input.visitorToken, site);
+    if (input.user && (input.user.email || input.user.externalId || input.user.name || input.user.attributes)) {
+      visitor = await this.applyIdentity(site, visitor, input.user, req);
+    }
+    const result = await db.transaction(async () => {
+      if (!visitor) {
+        const created = await scope.create(Visitor, {
+          id: newId(), siteId: site.id, externalId: null, email: null, name: null, verified: false, attributes: {},
+          country: locale.country, language: locale.language, firstSeenAt: now, lastSeenAt: now, visitCount: 1,
+          currentUrl: null, currentTitle: null, userAgent: req.userAgent?.slice(0, 300) ?? null, tokenVersion: 1,
+        });
+        visitor = created.get({ plain: true });
+        events.emit('visitor.created', { accountId: site.accountId, siteId: site.id, visitorId: visitor.id });
+      } else {
+        const newVisit = now.getTime() - new Date(visitor.lastSeenAt).getTime() > NEW_VISIT_AFTER_MS;
+        const changes: Partial<VisitorRow> = { lastSeenAt: now };
+        if (newVisit) changes.visitCount = Number(visitor.visitCount) + 1;
+        if (locale.language) changes.language = locale.language;
+        if (locale.country && !visitor.country) changes.country = locale.country;
+        if (req.userAgent) changes.userAgent = req.userAgent.slice(0, 300);
+        await scope.update(Visitor, changes, { id: visitor.id });
+        visitor = { ...visitor, ...changes };
+      }
+      const v = visitor;
+      const pageUrl = safeUrl(input.page?.url);
+      if (pageUrl) {
+        await scope.create(PageView, { id: newId(), siteId: site.id, visitorId: v.id, url: pageUrl, title: input.page?.title?.slice(0, 300) ?? null, referrer: safeUrl(input.page?.referrer) });
+        await scope.update(Visitor, { currentUrl: pageUrl, currentTitle: input.page?.title?.slice(0, 300) ?? null }, { id: v.id });
+      }
+      return v;
+    });
+    const convRows = await scope.findAll(Conversation, { where: { visitorId: result.id }, order: [['lastActivityAt', 'DESC']], limit: 50 });
+    const agentsOnline = await presence.countOnline('agent', site.accountId);
+    const widget = site.widget as { officeHours?: OfficeHours | null };
+    const inOfficeHours = isWithinOfficeHours(widget.officeHours ?? null, now);
+    const ext = await hooks.run('widget:init', { accountId: site.accountId, siteId: site.id, visitorId: result.id, extra: {} });
+    const names = await this.c.conversations.assigneeNames(site.accountId, convRows.map((c) => c.assigneeId));
+    return {
+      visitorToken: this.issueToken(result),
+      visitor: selfVisitorView(result),
+      site: { name: site.name, widget: this.c.sites.view(site, null).widget as unknown as Record<string, unknown>, online: inOfficeHours && agentsOnline > 0, inOfficeHours, agentsOnline },
+      conversations: convRows.map((c) => visitorConversationView(c, c.assigneeId ? names.get(c.assigneeId) : null)),
+      extensions: ext.extra,
+    };
+  }
+
+  /**
+   * Applies identity data. With a valid `userHash` the visitor becomes (or joins) the
+   * verified contact of that externalId/e-mail, across devices. Without one it only
+   * labels the current anonymous visitor and never attaches to a verified contact.
+   */
+  private async applyIdentity(site: SiteAttrs, current: VisitorRow | null, user: UserInput, req: RequestInfo): Promise<VisitorRow | null> {
+    const key = user.externalId ?? user.email;
+    const verified = !!key && hashMatches(site.identitySecret, key, user.userHash);
+    if (key && site.identityRequired && !verified) {
+      throw ConversationErrors.identityRejected(user.userHash ? 'userHash does not match this user: compute HMAC-SHA256(site secret, externalId or email) on your server.' : 'This site requires identity verification: send userHash = HMAC-SHA256(site secret, externalId or email).');
+    }
+    const attributes = cleanAttributes(user.attributes);
+    const { db, events, hooks, clock } = this.c;
+    const { Visitor, Conversation } = this.c.conversationModels;
+    const scope = db.scope(site.accountId);
+    const payload = await hooks.run('visitor:beforeIdentify', { accountId: site.accountId, siteId: site.id, visitorId: current?.id ?? '', user: { email: user.email, name: user.name, externalId: user.externalId, attributes }, verified });
+    const u = payload.user;
+    const now = clock.now();
+    return db.transaction(async () => {
+      let target: VisitorRow | null = current;
+      let mergedFrom: string | undefined;
+      if (verified) {
+        const existing = await scope.findOne(Visitor, { where: { siteId: site.id, verified: true, ...(user.externalId ? { externalId: user.externalId } : { email: user.email!.toLowerCase() }) }, order: [['createdAt', 'ASC']] });
+        if (existing && existing.id !== current?.id) {
+          if (current) {
+            // The anonymous visitor just proved to be this contact: its conversations follow.
+            await scope.update(Conversation, { visitorId: existing.id }, { visitorId: current.id });
+            await scope.update(Visitor, { tokenVersion: Number(current.tokenVersion) + 1 }, { id: current.id });
+            mergedFrom = current.id;
+            this.c.events.system('visitor-token', { visitorId: current.id, version: Number(current.tokenVersion) + 1 });
+          }
+          target = existing.get({ plain: true });
+        }
+      } else if (current?.verified && key && key !== (current.externalId ?? current.email)) {
+        target = null; // an unverified identity never rewrites a verified contact
+      }
+      const changes: Partial<VisitorRow> = {
+        ...(u.email ? { email: u.email.toLowerCase().slice(0, 320) } : {}),
+        ...(u.name ? { name: u.name.slice(0, 200) } : {}),
+        ...(u.externalId ? { externalId: u.externalId.slice(0, 200) } : {}),
+        ...(verified ? { verified: true } : {}),
+        lastSeenAt: now,
+      };
+      if (target) {
+        changes.attributes = { ...((target.attributes as Record<string, unknown>) ?? {}), ...(u.attributes ?? {}) };
+        await scope.update(Visitor, changes, { id: target.id });
+        target = { ...target, ...changes };
+      } else {
+        const created = await scope.create(Visitor, {
+          id: newId(), siteId: site.id, externalId: null, email: null, name: null, verified: false, attributes: u.attributes ?? {},
+          country: null, language: null, firstSeenAt: now, lastSeenAt: now, visitCount: 1, currentUrl: null, currentTitle: null,
+          userAgent: req.userAgent?.slice(0, 300) ?? null, tokenVersion: 1, ...changes,
+        });
+        target = created.get({ plain: true });
+        events.emit('visitor.created', { accountId: site.accountId, siteId: site.id, visitorId: target.id });
+      }
+      events.emit('visitor.identified', { accountId: site.accountId, siteId: site.id, visitorId: target.id, verified, ...(mergedFrom ? { mergedFrom } : {}) });
+      events.publish(`account:${site.accountId}`, 'visitor:updated', { visitor: visitorView(target) }, 'agents');
+      return target;
+    });
+  }
+
+  /** `POST /widget/identify`: returns a new token; the old one stops working (REST and sockets). */
+  async identify(actor: VisitorActor, user: UserInput, req: RequestInfo): Promise<{ visitorToken: string; visitor: { id: string; name?: string; email?: string } }> {
+    const site = await this.c.sites.byIdForAccount(actor.accountId, actor.siteId);
+    if (!site) throw ConversationErrors.siteNotFound('The site of this visitor no longer exists.');
+    const scope = this.c.db.scope(actor.accountId);
+    const { Visitor } = this.c.conversationModels;
+    const currentRow = await scope.findById(Visitor, actor.visitorId);
+    if (!currentRow) throw ConversationErrors.siteNotFound('Visitor not found.');
+    const target = (await this.applyIdentity(site, currentRow.get({ plain: true }), user, req))!;
+    if (target.id !== actor.visitorId) {
+      // Joined another (verified) contact: the old visitor's token was already retired; the contact's other devices keep theirs.
+      return { visitorToken: this.issueToken(target), visitor: selfVisitorView(target) };
+    }
+    const version = Number(target.tokenVersion) + 1;
+    await this.c.db.transaction(async () => {
+      await scope.update(Visitor, { tokenVersion: version }, { id: target.id });
+      this.c.events.system('visitor-token', { visitorId: target.id, version });
+    });
+    const fresh = { ...target, tokenVersion: version };
+    return { visitorToken: this.issueToken(fresh), visitor: selfVisitorView(fresh) };
+  }
+
+  async page(actor: VisitorActor, input: { url: string; title?: string; referrer?: string }): Promise<void> {
+    const url = safeUrl(input.url);
+    if (!url) throw ConversationErrors.badUrl('url must be an absolute http(s) URL.');
+    const title = input.title?.slice(0, 300) ?? null;
+    const { db, events } = this.c;
+    const { Visitor, PageView } = this.c.conversationModels;
+    const scope = db.scope(actor.accountId);
+    await db.transaction(async () => {
+      await scope.create(PageView, { id: newId(), siteId: actor.siteId, visitorId: actor.visitorId, url, title, referrer: safeUrl(input.referrer) });
+      await scope.update(Visitor, { currentUrl: url, currentTitle: title, lastSeenAt: this.c.clock.now() }, { id: actor.visitorId });
+      events.emit('visitor.page_viewed', { accountId: actor.accountId, siteId: actor.siteId, visitorId: actor.visitorId, url, title });
+      const v = await scope.findById(Visitor, actor.visitorId);
+      if (v) events.publish(`account:${actor.accountId}`, 'visitor:updated', { visitor: visitorView(v) }, 'agents');
+    });
+    await this.c.presence.setMeta('visitor', actor.visitorId, { siteId: actor.siteId, currentUrl: url, currentTitle: title });
+  }
+
+  async track(actor: VisitorActor, input: { name: string; properties?: Record<string, unknown> }): Promise<void> {
+    const properties = cleanAttributes(input.properties);
+    const { db, events } = this.c;
+    await db.transaction(async () => {
+      await db.scope(actor.accountId).create(this.c.conversationModels.TrackedEvent, { id: newId(), siteId: actor.siteId, visitorId: actor.visitorId, name: input.name, properties });
+      events.emit('event.tracked', { accountId: actor.accountId, siteId: actor.siteId, visitorId: actor.visitorId, name: input.name, properties });
+    });
+  }
+
+  /** A visitor with its recent pages and online state (agent view). */
+  async forAgent(accountId: string, visitorId: string) {
+    const scope = this.c.db.scope(accountId);
+    const v = await scope.findById(this.c.conversationModels.Visitor, visitorId);
+    if (!v) return null;
+    const pages = await scope.findAll(this.c.conversationModels.PageView, { where: { visitorId }, order: [['createdAt', 'DESC']], limit: 20 });
+    return visitorView(v, { online: await this.c.presence.isOnline('visitor', visitorId), pages });
+  }
+
+  /** Visitors online now (per site when given), with their current page. */
+  async online(accountId: string, siteId?: string) {
+    const list = await this.c.presence.online('visitor', accountId);
+    const ids = list.map((e) => e.id).slice(0, 500);
+    if (!ids.length) return [];
+    const rows = await this.c.db.scope(accountId).findAll(this.c.conversationModels.Visitor, { where: { id: { [Op.in]: ids }, ...(siteId ? { siteId } : {}) } });
+    return rows.map((v) => visitorView(v, { online: true }));
+  }
+}
