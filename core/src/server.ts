@@ -171,7 +171,14 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
 
   await app.register(fastifyCookie);
   await app.register(fastifyCompress, { global: true, threshold: 1024, encodings: ['br', 'gzip'] });
-  await app.register(fastifyWebsocket, { options: { maxPayload: config.realtime.maxPayloadBytes, perMessageDeflate: false } });
+  await app.register(fastifyWebsocket, {
+    options: { maxPayload: config.realtime.maxPayloadBytes, perMessageDeflate: false },
+    // Our shutdown instead of the plugin's: stop upgrades, close sockets with 1012 so clients reconnect elsewhere.
+    preClose: async function (this: FastifyInstance) {
+      await gateway.shutdown();
+      (this as unknown as { websocketServer: { close(): void } }).websocketServer.close();
+    },
+  });
   app.addSchema(Problem);
   await app.register(fastifySwagger, {
     openapi: {
@@ -221,9 +228,6 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
   app.addHook('onReady', async () => {
     for (const p of pluginDefs) await p.onReady?.(ctxFor(p));
     if (options.jobs !== false) jobs.start();
-  });
-  app.addHook('preClose', async () => {
-    await gateway.shutdown();
   });
   app.addHook('onClose', async () => {
     await jobs.stop();

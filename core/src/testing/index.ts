@@ -266,7 +266,6 @@ export function requirePart(name: string, available: boolean, t: { fail(msg: str
     t.fail(`${name} is required (CHARLA_REQUIRE_ALL=1) but not available`);
   } else {
     t.comment(`NOT RUN: ${name} is not available on this machine`);
-    console.log(`# NOT RUN: ${name} is not available on this machine`);
   }
   return false;
 }

@@ -56,16 +56,25 @@ export function installRealtime(c: Cradle): void {
     events.emit(online ? 'visitor.online' : 'visitor.offline', { accountId, siteId: v.siteId, visitorId });
     events.publish(`account:${accountId}`, online ? 'visitor:online' : 'visitor:offline', { visitor: visitorView(v, { online }), siteId: v.siteId }, 'agents');
   };
-  realtime.on('connect', async (socket) => {
+  // Per socket, disconnect waits for connect: a socket closed at once never leaves a stale entry.
+  const pending = new Map<string, Promise<void>>();
+  realtime.on('connect', (socket) => {
     const a = socket.actor;
     if (a.kind !== 'visitor') return;
-    const v = await db.scope(a.accountId).findById(m.Visitor, a.visitorId);
-    const first = await presence.connect('visitor', a.accountId, a.visitorId, socket.id, { siteId: a.siteId, currentUrl: v?.currentUrl ?? null, currentTitle: v?.currentTitle ?? null });
-    if (first) await announce(a.accountId, a.visitorId, true);
+    const p = (async () => {
+      const first = await presence.connect('visitor', a.accountId, a.visitorId, socket.id, { siteId: a.siteId });
+      if (first) await announce(a.accountId, a.visitorId, true);
+      const v = await db.scope(a.accountId).findById(m.Visitor, a.visitorId);
+      if (v) await presence.setMeta('visitor', a.visitorId, { siteId: a.siteId, currentUrl: v.currentUrl, currentTitle: v.currentTitle });
+    })();
+    pending.set(socket.id, p.catch(() => undefined));
+    return p;
   });
   realtime.on('disconnect', async (socket) => {
     const a = socket.actor;
     if (a.kind !== 'visitor') return;
+    await pending.get(socket.id);
+    pending.delete(socket.id);
     if (await presence.disconnect('visitor', a.accountId, a.visitorId, socket.id)) await announce(a.accountId, a.visitorId, false);
   });
   realtime.on('expired', async (e) => {
