@@ -29,6 +29,7 @@ t.test('realtime protocol', async (t) => {
     await a.waitFor((f) => f.op === 'error' && /channel/.test(f.detail ?? ''));
     a.send({ op: 'ping' });
     await a.waitFor((f) => f.op === 'pong');
+    t.equal(a.ws.readyState, 1, 'still open after bad frames');
     a.close();
   });
 
