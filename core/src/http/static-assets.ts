@@ -48,7 +48,7 @@ export async function staticAssets(app: FastifyInstance, { container }: { contai
 
   if (widgetDir) {
     await app.register(fastifyStatic, {
-      root: widgetDir, prefix: '/widget/', decorateReply: false, preCompressed: true, etag: true, index: false,
+      root: widgetDir, prefix: '/widget/', decorateReply: false, preCompressed: true, etag: true, index: false, cacheControl: false,
       setHeaders(res, path) {
         res.setHeader('access-control-allow-origin', '*');
         res.setHeader('cross-origin-resource-policy', 'cross-origin');
@@ -63,7 +63,7 @@ export async function staticAssets(app: FastifyInstance, { container }: { contai
   if (adminDir) {
     const indexHtml = readFileSync(join(adminDir, 'index.html'), 'utf8');
     await app.register(fastifyStatic, {
-      root: adminDir, prefix: '/admin/', decorateReply: false, preCompressed: true, etag: true, index: false, wildcard: false,
+      root: adminDir, prefix: '/admin/', decorateReply: false, preCompressed: true, etag: true, index: false, wildcard: false, cacheControl: false,
       setHeaders(res, path) {
         res.setHeader('cache-control', HASHED.test(path) || /-[A-Z0-9]{8}\.(js|css)$/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache');
         res.setHeader('content-security-policy', ADMIN_CSP);
@@ -71,8 +71,8 @@ export async function staticAssets(app: FastifyInstance, { container }: { contai
     });
     const spa = async (_req: unknown, reply: import('fastify').FastifyReply) =>
       reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').header('content-security-policy', ADMIN_CSP).header('x-frame-options', 'DENY').send(indexHtml);
+    // One route: with the router's ignoreTrailingSlash it serves /admin and /admin/ (declaring both is a duplicate).
     app.get('/admin', { config: { auth: 'public' }, schema: { hide: true } as never }, spa);
-    app.get('/admin/', { config: { auth: 'public' }, schema: { hide: true } as never }, spa);
     app.get('/admin/*', { config: { auth: 'public' }, schema: { hide: true } as never }, async (req, reply) => {
       const rest = (req.params as { '*': string })['*'];
       if (/\.[a-z0-9]{2,5}$/i.test(rest)) {

@@ -1,0 +1,16 @@
+/**
+ * The launcher chunk (`launcher.<hash>.js`), imported by loader.js: replaces the queue
+ * stub with the real `window.Charla`, replays the queued calls and auto-inits from
+ * `data-app-id`. The messenger chunk is imported on demand.
+ */
+import { createSdk, replayQueue, type BootContext, type CharlaApi } from './sdk.js';
+
+export function boot(ctx: BootContext): void {
+  const w = window as unknown as { Charla?: unknown };
+  const current = w.Charla as { q?: unknown; loaded?: boolean } | undefined;
+  if (current && (current as CharlaApi).loaded === true) return;
+  const queue = current && Array.isArray(current.q) ? (current.q as ArrayLike<unknown>[]).map((args) => Array.from(args)) : [];
+  const api = createSdk(ctx, () => import('../messenger/messenger.js'));
+  w.Charla = api;
+  replayQueue(api, queue, ctx.appId);
+}

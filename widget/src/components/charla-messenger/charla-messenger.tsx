@@ -1,0 +1,240 @@
+import { Component, Element, Event, Host, Method, Prop, State, Watch, h, type EventEmitter } from '@stencil/core';
+import type { Strings } from '../../shared/i18n';
+import { linkify } from '../../shared/linkify';
+import type { AgentView, ViewMessage } from '../../shared/view-types';
+
+/**
+ * The chat window: header (site, online state, agent presence), the message log, the
+ * offline e-mail form and the composer. Pure view: props in, events out; the widget's
+ * controller does the network work.
+ *
+ * @part window - the dialog box
+ * @part header - the coloured header
+ * @part log - the scrolling message list
+ * @part composer - the message form
+ */
+@Component({ tag: 'charla-messenger', styleUrl: 'charla-messenger.css', shadow: true })
+export class CharlaMessenger {
+  @Element() el!: HTMLElement;
+
+  /** Texts in the widget's language. */
+  @Prop() strings!: Strings;
+  /** BCP-47 language for timestamps. */
+  @Prop() locale = 'en';
+  /** The site's name, shown in the header. */
+  @Prop() siteName = '';
+  /** The site's logo or avatar (https URL). */
+  @Prop() logoUrl?: string | null;
+  /** The greeting shown at the top of the conversation. */
+  @Prop() greeting?: string | null;
+  /** Whether the team is online (inside office hours with an agent connected). */
+  @Prop() online = true;
+  /** The conversation, oldest first. */
+  @Prop() messages: ViewMessage[] = [];
+  /** Agents currently viewing the conversation. */
+  @Prop() agents: AgentView[] = [];
+  /** Name of the agent currently typing, or null. */
+  @Prop() typingName?: string | null;
+  /** Realtime connection status; anything but `open` shows a "reconnecting" notice. */
+  @Prop() connection: 'connecting' | 'open' | 'reconnecting' | 'closed' = 'open';
+  /** Ask for an e-mail address (offline and the visitor left none). */
+  @Prop() askEmail = false;
+  /** The e-mail address the visitor left, if any. */
+  @Prop() emailSaved?: string | null;
+  /** History still loading. */
+  @Prop() loading = false;
+
+  /** The visitor submits a message. */
+  @Event({ eventName: 'charlaSend' }) charlaSend!: EventEmitter<{ content: string }>;
+  /** The visitor retries a failed message. */
+  @Event({ eventName: 'charlaRetry' }) charlaRetry!: EventEmitter<{ key: string }>;
+  /** The visitor starts or stops typing (the controller throttles). */
+  @Event({ eventName: 'charlaTyping' }) charlaTyping!: EventEmitter<{ typing: boolean }>;
+  /** The visitor closes the window (header button or Escape). */
+  @Event({ eventName: 'charlaClose' }) charlaClose!: EventEmitter<void>;
+  /** The visitor leaves an e-mail address in the offline form. */
+  @Event({ eventName: 'charlaEmail' }) charlaEmail!: EventEmitter<{ email: string }>;
+
+  @State() draft = '';
+  @State() emailError = false;
+
+  private textarea?: HTMLTextAreaElement;
+  private log?: HTMLElement;
+  private stickToBottom = true;
+
+  /** Moves keyboard focus to the message box. */
+  @Method()
+  async focusComposer(): Promise<void> {
+    this.textarea?.focus();
+  }
+
+  @Watch('messages')
+  @Watch('typingName')
+  protected onMessages(): void {
+    if (this.log) this.stickToBottom = this.log.scrollHeight - this.log.scrollTop - this.log.clientHeight < 80;
+  }
+
+  componentDidRender(): void {
+    if (this.log && this.stickToBottom) this.log.scrollTop = this.log.scrollHeight;
+  }
+
+  private submit = (ev: Event) => {
+    ev.preventDefault();
+    const content = this.draft.trim();
+    if (!content) return;
+    this.charlaSend.emit({ content });
+    this.draft = '';
+    if (this.textarea) this.textarea.value = '';
+    this.charlaTyping.emit({ typing: false });
+    this.stickToBottom = true;
+  };
+
+  private onInput = (ev: Event) => {
+    this.draft = (ev.target as HTMLTextAreaElement).value;
+    this.charlaTyping.emit({ typing: this.draft.length > 0 });
+  };
+
+  private onKeyDown = (ev: KeyboardEvent) => {
+    if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) this.submit(ev);
+  };
+
+  private onHostKeyDown = (ev: KeyboardEvent) => {
+    if (ev.key === 'Escape') {
+      ev.stopPropagation();
+      this.charlaClose.emit();
+    }
+  };
+
+  private submitEmail = (ev: Event) => {
+    ev.preventDefault();
+    const input = (ev.target as HTMLFormElement).querySelector('input');
+    const email = (input?.value ?? '').trim();
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
+      this.emailError = true;
+      input?.focus();
+      return;
+    }
+    this.emailError = false;
+    this.charlaEmail.emit({ email });
+  };
+
+  private time(iso: string): string {
+    const d = new Date(iso);
+    if (Number.isNaN(d.getTime())) return '';
+    try {
+      return d.toLocaleTimeString(this.locale, { hour: '2-digit', minute: '2-digit' });
+    } catch {
+      return d.toISOString().slice(11, 16);
+    }
+  }
+
+  private renderText(content: string) {
+    return linkify(content).map((t) =>
+      t.href ? (
+        <a href={t.href} target="_blank" rel="noopener noreferrer">
+          {t.text}
+        </a>
+      ) : (
+        t.text
+      ),
+    );
+  }
+
+  private renderMessage(m: ViewMessage, i: number) {
+    const s = this.strings;
+    const prev = this.messages[i - 1];
+    const showAuthor = !m.mine && m.author && (!prev || prev.mine || prev.author !== m.author);
+    const state = m.state;
+    return (
+      <li class={{ msg: true, mine: m.mine, theirs: !m.mine, [m.senderType]: true, failed: state === 'failed' }} key={m.key}>
+        {showAuthor ? <span class="author">{m.author}</span> : null}
+        <p class="bubble">{this.renderText(m.content)}</p>
+        <span class="meta">
+          <time dateTime={m.createdAt}>{this.time(m.createdAt)}</time>
+          {m.mine && state ? <span class="state"> · {state === 'sending' ? s.sending : state === 'seen' ? s.seen : state === 'failed' ? s.failed : s.sent}</span> : null}
+          {state === 'failed' ? (
+            <button type="button" class="retry" onClick={() => this.charlaRetry.emit({ key: m.key })}>
+              {s.retry}
+            </button>
+          ) : null}
+        </span>
+      </li>
+    );
+  }
+
+  render() {
+    const s = this.strings;
+    if (!s) return <Host />;
+    const presence = this.agents.length ? s.agentConnected(this.agents.map((a) => a.name).join(', ')) : null;
+    return (
+      <Host onKeyDown={this.onHostKeyDown}>
+        <section class="window" part="window" role="dialog" aria-label={s.dialog(this.siteName)}>
+          <header part="header">
+            {this.logoUrl ? <img class="logo" src={this.logoUrl} alt="" /> : <span class="logo placeholder" aria-hidden="true">{(this.siteName || '?').slice(0, 1).toUpperCase()}</span>}
+            <div class="titles">
+              <h2>{this.siteName}</h2>
+              <p class="status">
+                <span class={{ dot: true, on: this.online }} aria-hidden="true" />
+                {this.online ? s.online : s.offline}
+              </p>
+              {presence ? <p class="presence">{presence}</p> : null}
+            </div>
+            <button type="button" class="close" aria-label={s.minimize} onClick={() => this.charlaClose.emit()}>
+              <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
+                <path d="M6 9l6 6 6-6" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" />
+              </svg>
+            </button>
+          </header>
+          {this.connection === 'reconnecting' || this.connection === 'connecting' ? (
+            <p class="banner" role="status">
+              {s.reconnecting}
+            </p>
+          ) : null}
+          <ol class="log" part="log" role="log" aria-live="polite" aria-label={s.messages} ref={(el) => (this.log = el)} tabindex="0">
+            {this.greeting ? (
+              <li class="msg theirs greeting" key="greeting">
+                <p class="bubble">{this.renderText(this.greeting)}</p>
+              </li>
+            ) : null}
+            {this.messages.map((m, i) => this.renderMessage(m, i))}
+            {this.loading ? <li class="loading" key="loading" aria-hidden="true"><span /><span /><span /></li> : null}
+          </ol>
+          {this.askEmail ? (
+            <form class="email" onSubmit={this.submitEmail} noValidate>
+              <p>{s.offlineLeaveMessage}</p>
+              <div class="row">
+                <label htmlFor="charla-email">{s.email}</label>
+                <input id="charla-email" type="email" autoComplete="email" required aria-invalid={this.emailError ? 'true' : 'false'} aria-describedby="charla-email-error" />
+                <button type="submit">{s.save}</button>
+              </div>
+              <p id="charla-email-error" class="error" role="alert">
+                {this.emailError ? s.invalidEmail : ''}
+              </p>
+            </form>
+          ) : this.emailSaved && !this.online ? (
+            <p class="note">{s.emailSaved(this.emailSaved)}</p>
+          ) : null}
+          <p class="typing" aria-live="polite">
+            {this.typingName ? s.typing(this.typingName) : ''}
+          </p>
+          <form class="composer" part="composer" onSubmit={this.submit}>
+            <textarea
+              ref={(el) => (this.textarea = el)}
+              aria-label={s.message}
+              placeholder={s.placeholder}
+              rows={1}
+              maxLength={10000}
+              onInput={this.onInput}
+              onKeyDown={this.onKeyDown}
+            />
+            <button type="submit" class="send" aria-label={s.send} disabled={!this.draft.trim()}>
+              <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
+                <path d="M3 20l18-8L3 4v6l12 2-12 2z" fill="currentColor" />
+              </svg>
+            </button>
+          </form>
+        </section>
+      </Host>
+    );
+  }
+}
