@@ -17,6 +17,7 @@ import type { TeamService } from './accounts/team-service.js';
 import type { SiteService } from './sites/site-service.js';
 import type { Presence } from './realtime/presence.js';
 import type { RealtimeGateway } from './realtime/gateway.js';
+import type { PluginRegistry } from './plugins/plugin-registry.js';
 import type { Actor, VisitorActor } from './auth/actor.js';
 import type { TokenClaims } from './auth/tokens.js';
 
@@ -47,6 +48,7 @@ export interface Cradle {
   presence: Presence;
   realtime: RealtimeGateway;
   visitorAuthenticator: VisitorAuthenticator | null;
+  pluginRegistry: PluginRegistry;
   /** Request scope only: the account the request acts in (null when anonymous). */
   tenant: string | null;
   /** Request scope only: who is calling. */

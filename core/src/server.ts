@@ -37,6 +37,8 @@ import { loggerOptions } from './logger.js';
 import { Metrics } from './ops/metrics.js';
 import { opsRoutes } from './ops/ops-routes.js';
 import { importPlugins, orderPlugins } from './plugins/loader.js';
+import { PluginRegistry, PluginErrors } from './plugins/plugin-registry.js';
+import { pluginRoutes } from './plugins/plugin-routes.js';
 import type { CharlaPlugin, PluginContext } from './plugins/types.js';
 import { Presence } from './realtime/presence.js';
 import { RealtimeGateway } from './realtime/gateway.js';
@@ -131,11 +133,17 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
     sites: asFunction((c: Cradle) => new SiteService(c)).singleton(),
   });
 
+  const registry = new PluginRegistry({ config, db, models, events }, pluginDefs);
+  container.register({ pluginRegistry: asValue(registry) });
   const contexts = new Map<string, PluginContext>();
   const ctxFor = (p: CharlaPlugin): PluginContext => {
     let ctx = contexts.get(p.name);
     if (!ctx) {
-      ctx = { name: p.name, config, logger: logger.child({ plugin: p.name }), container, db, events, hooks: container.cradle.hooks, jobs };
+      ctx = {
+        name: p.name, config, logger: logger.child({ plugin: p.name }), container, db, events, hooks: container.cradle.hooks, jobs,
+        enabledFor: (accountId) => registry.isEnabled(accountId, p.name),
+        settingsFor: (accountId) => registry.settings(accountId, p.name),
+      };
       contexts.set(p.name, ctx);
     }
     return ctx;
@@ -162,7 +170,13 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
     const ctx = ctxFor(p);
     p.register?.(ctx);
     for (const [name, fn] of Object.entries(p.hooks ?? {})) container.cradle.hooks.on(name as HookName, p.name, ((payload: never) => (fn as (a: unknown, c: PluginContext) => unknown)(payload, ctx)) as never);
-    for (const [name, fn] of Object.entries(p.events ?? {})) events.on(name as EventName, p.name, ((payload: never) => (fn as (a: unknown, c: PluginContext) => unknown)(payload, ctx)) as never);
+    // Event handlers of a plugin turned off for an account skip that account's events.
+    for (const [name, fn] of Object.entries(p.events ?? {})) {
+      events.on(name as EventName, p.name, (async (payload: { accountId?: string }) => {
+        if (!p.required && typeof payload?.accountId === 'string' && !(await registry.isEnabled(payload.accountId, p.name))) return;
+        await (fn as (a: unknown, c: PluginContext) => unknown)(payload, ctx);
+      }) as never);
+    }
     for (const [type, fn] of Object.entries(p.jobs ?? {})) jobs.register<Record<string, unknown>>(`${p.name}.${type}`, (payload, job) => fn(payload, job, ctx));
     for (const [kind, authorize] of Object.entries(p.channels ?? {})) gateway.registerChannel(kind, (actor, id) => authorize(actor, id, ctx));
   }
@@ -207,11 +221,20 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
   await app.register(authRoutes, { prefix: '/api/v1/auth', container });
   await app.register(teamRoutes, { prefix: '/api/v1', container });
   await app.register(siteRoutes, { prefix: '/api/v1', container });
+  await app.register(pluginRoutes, { prefix: '/api/v1', container });
   gateway.install(app);
   for (const p of pluginDefs) {
     if (p.routes) {
       const ctx = ctxFor(p);
       await app.register(async (child) => {
+        if (!p.required) {
+          // Runs after authentication: an account that does not have this plugin gets a 404.
+          child.addHook('onRequest', async (request) => {
+            if (request.actor && !(await registry.isEnabled(request.actor.accountId, p.name))) {
+              throw PluginErrors.disabled(`The "${p.name}" feature is not enabled for this account (Settings → Plugins).`);
+            }
+          });
+        }
         await p.routes!(child, ctx);
       });
     }

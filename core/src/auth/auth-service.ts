@@ -93,7 +93,7 @@ export class AuthService {
     try {
       return await this.db.transaction(async () => {
         if (await this.findUserByEmail(email)) throw AuthErrors.emailTaken('An account with this e-mail already exists. Log in, or reset your password.');
-        const account = await this.models.Account.create({ id: newId(), name: input.accountName.trim(), plan: 'basic' }, { transaction: this.db.currentTransaction() });
+        const account = await this.models.Account.create({ id: newId(), name: input.accountName.trim(), plan: this.config.defaultPlan }, { transaction: this.db.currentTransaction() });
         const user = await this.db.scope(account.id).create(this.models.User, { id: newId(), name: input.name.trim(), email, role: 'owner', passwordHash });
         this.events.emit('account.created', { accountId: account.id, userId: user.id });
         this.events.emit('user.created', { accountId: account.id, userId: user.id, role: 'owner' });

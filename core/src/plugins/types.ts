@@ -26,6 +26,10 @@ export interface PluginContext {
   events: EventBus;
   hooks: HookRunner;
   jobs: JobQueue;
+  /** Whether this plugin is on for an account (its plan includes it and nobody turned it off). */
+  enabledFor(accountId: string): Promise<boolean>;
+  /** This plugin's settings for an account, defaults filled in from `settings`. */
+  settingsFor(accountId: string): Promise<Record<string, unknown>>;
 }
 
 /** Decides whether `actor` may subscribe to `<kind>:<id>`. */
@@ -51,7 +55,10 @@ export interface CharlaPlugin {
   /** Semver range of @charla/core this plugin works with (e.g. "^0.1.0"). */
   core?: string;
   dependsOn?: string[];
+  /** The lowest plan that includes this plugin (P1). Accounts on a lower plan do not get it. */
   plan?: Plan;
+  /** Part of the core product: always on, cannot be turned off per account. */
+  required?: boolean;
   description?: string;
   /** Folder of umzug migration files (`<timestamp>-<name>.js`), run after core's and after those of the plugins it depends on. */
   migrations?: string | URL;

@@ -25,6 +25,7 @@ export default definePlugin({
   version: '0.1.0',
   core: '^0.1.0',
   plan: 'basic',
+  required: true,
   description: 'Visitors, conversations, messages, widget and inbox APIs, realtime channels',
   migrations: new URL('./migrations/', import.meta.url),
   models(ctx) {

@@ -1,0 +1,130 @@
+import { Value } from '@sinclair/typebox/value';
+import type { CharlaConfig } from '../config.js';
+import type { Database } from '../db/database.js';
+import type { CoreModels } from '../db/core-models.js';
+import { newId } from '../db/ids.js';
+import { CoreErrors, defineError } from '../errors.js';
+import type { EventBus } from '../events/event-bus.js';
+import type { CharlaPlugin, Plan } from './types.js';
+
+export const PluginErrors = {
+  notFound: defineError('CHARLA_CORE_PLUGIN_NOT_FOUND', 404),
+  disabled: defineError('CHARLA_CORE_PLUGIN_DISABLED', 404),
+  required: defineError('CHARLA_CORE_PLUGIN_REQUIRED', 409),
+  planTooLow: defineError('CHARLA_CORE_PLAN_REQUIRED', 403),
+  badSettings: defineError('CHARLA_CORE_PLUGIN_SETTINGS_INVALID', 400),
+};
+
+const PLAN_ORDER: Record<Plan, number> = { basic: 0, pro: 1, enterprise: 2 };
+
+export function planAllows(accountPlan: string, required: Plan | undefined): boolean {
+  if (!required) return true;
+  return (PLAN_ORDER[accountPlan as Plan] ?? 0) >= PLAN_ORDER[required];
+}
+
+export interface PluginView {
+  name: string;
+  version: string;
+  description: string | null;
+  plan: Plan | null;
+  required: boolean;
+  /** The account's plan includes it. */
+  available: boolean;
+  enabled: boolean;
+  settingsSchema: unknown;
+  settings: Record<string, unknown>;
+}
+
+/**
+ * The enabled plugins of the instance and, per account, whether each is on (the
+ * account's plan includes it and nobody turned it off) and its settings (validated
+ * against the plugin's TypeBox schema, defaults filled in). Cached per account for a
+ * few seconds; a change made on another instance applies within that time.
+ */
+export class PluginRegistry {
+  private readonly cache = new Map<string, { at: number; plan: string; rows: Map<string, { enabled: boolean; settings: Record<string, unknown> }> }>();
+  private readonly byName: Map<string, CharlaPlugin>;
+
+  constructor(private readonly d: { config: CharlaConfig; db: Database; models: CoreModels; events: EventBus }, readonly plugins: CharlaPlugin[]) {
+    this.byName = new Map(plugins.map((p) => [p.name, p]));
+  }
+
+  get(name: string): CharlaPlugin | undefined {
+    return this.byName.get(name);
+  }
+
+  private async load(accountId: string) {
+    const hit = this.cache.get(accountId);
+    if (hit && Date.now() - hit.at < 3000) return hit;
+    const account = await this.d.models.Account.findByPk(accountId, { transaction: this.d.db.currentTransaction() });
+    const rows = await this.d.db.scope(accountId).findAll(this.d.models.PluginSetting);
+    const entry = {
+      at: Date.now(),
+      plan: account?.plan ?? 'basic',
+      rows: new Map(rows.map((r) => [r.plugin, { enabled: !!r.enabled, settings: (typeof r.settings === 'string' ? JSON.parse(r.settings) : r.settings) ?? {} }])),
+    };
+    this.cache.set(accountId, entry);
+    if (this.cache.size > 10_000) this.cache.delete(this.cache.keys().next().value as string);
+    return entry;
+  }
+
+  defaults(p: CharlaPlugin): Record<string, unknown> {
+    return p.settings ? (Value.Default(p.settings, Value.Create(p.settings)) as Record<string, unknown>) : {};
+  }
+
+  async isEnabled(accountId: string, name: string): Promise<boolean> {
+    const p = this.byName.get(name);
+    if (!p) return false;
+    if (p.required) return true;
+    const e = await this.load(accountId);
+    return planAllows(e.plan, p.plan) && (e.rows.get(name)?.enabled ?? true);
+  }
+
+  async settings(accountId: string, name: string): Promise<Record<string, unknown>> {
+    const p = this.byName.get(name);
+    if (!p) throw PluginErrors.notFound(`No plugin "${name}" is enabled on this instance.`);
+    const e = await this.load(accountId);
+    return { ...this.defaults(p), ...(e.rows.get(name)?.settings ?? {}) };
+  }
+
+  async forAccount(accountId: string): Promise<PluginView[]> {
+    const e = await this.load(accountId);
+    return Promise.all(this.plugins.map(async (p) => ({
+      name: p.name, version: p.version, description: p.description ?? null, plan: p.plan ?? null, required: !!p.required,
+      available: planAllows(e.plan, p.plan),
+      enabled: await this.isEnabled(accountId, p.name),
+      settingsSchema: p.settings ?? null,
+      settings: await this.settings(accountId, p.name),
+    })));
+  }
+
+  async update(accountId: string, name: string, patch: { enabled?: boolean; settings?: Record<string, unknown> }): Promise<PluginView> {
+    const p = this.byName.get(name);
+    if (!p) throw PluginErrors.notFound(`No plugin "${name}" is enabled on this instance.`);
+    const e = await this.load(accountId);
+    if (patch.enabled === false && p.required) throw PluginErrors.required(`"${name}" is part of the core product and cannot be turned off.`);
+    if (patch.enabled === true && !planAllows(e.plan, p.plan)) throw PluginErrors.planTooLow(`"${name}" needs the ${p.plan} plan; this account is on ${e.plan}.`);
+    let settings = e.rows.get(name)?.settings ?? {};
+    if (patch.settings !== undefined) {
+      if (!p.settings) throw PluginErrors.badSettings(`"${name}" has no settings.`);
+      const merged = { ...this.defaults(p), ...settings, ...patch.settings };
+      const errors = [...Value.Errors(p.settings, merged)].slice(0, 5).map((x) => `${x.path || 'settings'}: ${x.message}`);
+      if (errors.length) throw PluginErrors.badSettings(`Invalid settings for "${name}": ${errors.join('; ')}.`);
+      settings = Value.Clean(p.settings, Value.Clone(merged)) as Record<string, unknown>;
+    }
+    const enabled = patch.enabled ?? e.rows.get(name)?.enabled ?? true;
+    await this.d.db.transaction(async () => {
+      const scope = this.d.db.scope(accountId);
+      const n = await scope.update(this.d.models.PluginSetting, { enabled, settings }, { plugin: name });
+      if (!n) await scope.create(this.d.models.PluginSetting, { id: newId(), plugin: name, enabled, settings });
+    });
+    this.cache.delete(accountId);
+    const view = (await this.forAccount(accountId)).find((v) => v.name === name);
+    if (!view) throw CoreErrors.notFound('plugin vanished');
+    return view;
+  }
+
+  forget(accountId: string): void {
+    this.cache.delete(accountId);
+  }
+}

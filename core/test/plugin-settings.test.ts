@@ -1,0 +1,79 @@
+import t from 'tap';
+import { Type, definePlugin } from '@charla/core';
+import { signup, startTestServer } from '@charla/core/testing';
+
+// A small pro-plan plugin with a route, a setting and an event handler, to prove
+// per-account enable/disable, settings validation and plan gating.
+const seen: string[] = [];
+const hello = definePlugin({
+  name: 'hello',
+  version: '1.0.0',
+  core: '^0.1.0',
+  plan: 'pro',
+  settings: Type.Object({ greeting: Type.String({ default: 'Hello', maxLength: 50 }), shout: Type.Boolean({ default: false }) }),
+  events: {
+    'site.created': (p) => {
+      seen.push(p.accountId);
+    },
+  },
+  routes(app, ctx) {
+    app.get('/api/v1/hello', { config: { auth: 'agent' } }, async (request) => {
+      const s = await ctx.settingsFor(request.actor!.accountId);
+      return { text: s.shout ? String(s.greeting).toUpperCase() : s.greeting };
+    });
+  },
+});
+
+t.test('per-account plugin state, settings and plan', async (t) => {
+  const s = await startTestServer({ plugins: [hello], config: { defaultPlan: 'enterprise' } });
+  t.teardown(() => s.close());
+  const a = await signup(s);
+  const b = await signup(s);
+
+  const list = await s.request('GET', '/api/v1/plugins', { token: a.token });
+  t.equal(list.status, 200);
+  const h = list.body.plugins.find((p: { name: string }) => p.name === 'hello');
+  t.match(h, { enabled: true, available: true, plan: 'pro', settings: { greeting: 'Hello', shout: false } });
+  t.ok(h.settingsSchema.properties.greeting, 'the settings schema is exposed for the admin form');
+
+  t.same((await s.request('GET', '/api/v1/hello', { token: a.token })).body, { text: 'Hello' });
+
+  const bad = await s.request('PATCH', '/api/v1/plugins/hello', { token: a.token, body: { settings: { shout: 'yes' } } });
+  t.equal(bad.status, 400);
+  t.equal(bad.body.code, 'CHARLA_CORE_PLUGIN_SETTINGS_INVALID');
+  const ok = await s.request('PATCH', '/api/v1/plugins/hello', { token: a.token, body: { settings: { shout: true, greeting: 'Hola' } } });
+  t.equal(ok.status, 200);
+  t.same((await s.request('GET', '/api/v1/hello', { token: a.token })).body, { text: 'HOLA' });
+  t.same((await s.request('GET', '/api/v1/hello', { token: b.token })).body, { text: 'Hello' }, 'settings are per account');
+
+  const off = await s.request('PATCH', '/api/v1/plugins/hello', { token: a.token, body: { enabled: false } });
+  t.equal(off.body.enabled, false);
+  const gone = await s.request('GET', '/api/v1/hello', { token: a.token });
+  t.equal(gone.status, 404);
+  t.equal(gone.body.code, 'CHARLA_CORE_PLUGIN_DISABLED');
+  t.equal((await s.request('GET', '/api/v1/hello', { token: b.token })).status, 200, 'still on for the other account');
+
+  seen.length = 0;
+  await s.request('POST', '/api/v1/sites', { token: a.token, body: { name: 'A' } });
+  await s.request('POST', '/api/v1/sites', { token: b.token, body: { name: 'B' } });
+  await s.app.charla.container.cradle.events.drain();
+  t.same(seen, [b.accountId], 'event handlers skip accounts that turned the plugin off');
+
+  const unknown = await s.request('PATCH', '/api/v1/plugins/nope', { token: a.token, body: { enabled: true } });
+  t.equal(unknown.status, 404);
+});
+
+t.test('plan gating: a basic account does not get a pro plugin', async (t) => {
+  const s = await startTestServer({ plugins: [hello], config: { defaultPlan: 'basic' } });
+  t.teardown(() => s.close());
+  const a = await signup(s);
+  t.equal(a.token.length > 0, true);
+  const me = await s.request('GET', '/api/v1/auth/me', { token: a.token });
+  t.equal(me.body.account.plan, 'basic');
+  const h = (await s.request('GET', '/api/v1/plugins', { token: a.token })).body.plugins[0];
+  t.match(h, { name: 'hello', available: false, enabled: false });
+  t.equal((await s.request('GET', '/api/v1/hello', { token: a.token })).status, 404);
+  const up = await s.request('PATCH', '/api/v1/plugins/hello', { token: a.token, body: { enabled: true } });
+  t.equal(up.status, 403);
+  t.equal(up.body.code, 'CHARLA_CORE_PLAN_REQUIRED');
+});
