@@ -5,7 +5,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'admin/**', 'widget/**', 'bench/**', '**/*.js', '**/*.mjs', 'templates/**', '.nx/**', 'docs/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'admin/**', 'widget/**', 'bench/**', '**/*.js', '**/*.mjs', 'templates/.scaffold-test/**', '.nx/**', 'docs/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -6,7 +6,8 @@ const USAGE = `Usage: charla <command>
 Commands:
   start                 migrate the database and run the server
   migrate               apply pending migrations and exit
-  create-plugin <name>  scaffold a plugin from templates/plugin
+  create-plugin <name> [--dir <folder>]
+                        scaffold a plugin from templates/plugin (default: plugins/<name>)
   help                  this text
 
 Configuration comes from the environment (see docs/configuration.md).`;
@@ -67,7 +68,10 @@ export async function main(argv: string[]): Promise<void> {
   if (cmd === 'create-plugin') {
     const { createPlugin } = await import('./create-plugin.js');
     try {
-      await createPlugin(rest[0], { cwd: process.cwd() });
+      const i = rest.indexOf('--dir');
+      const dir = i >= 0 ? rest[i + 1] : undefined;
+      const name = rest.find((a, j) => !a.startsWith('--') && (i < 0 || j !== i + 1));
+      await createPlugin(name, { cwd: process.cwd(), dir });
     } catch (err) {
       console.error(`charla: ${(err as Error).message}`);
       process.exit(1);
