@@ -25,6 +25,10 @@ export interface EventMap {
   'user.removed': { accountId: string; userId: string };
   /** Sessions ended (logout, password change/reset, role change, removal). The realtime gateway closes their sockets. */
   'sessions.revoked': { accountId: string; userId: string; sessionIds: string[] | 'all'; exceptSessionId?: string };
+  /** An agent's first device connected (presence is shared across instances). */
+  'agent.online': { accountId: string; userId: string };
+  /** An agent's last device disconnected, or its instance died and the presence entry expired. */
+  'agent.offline': { accountId: string; userId: string };
   'site.created': { accountId: string; siteId: string };
   'site.updated': { accountId: string; siteId: string; changes: Record<string, unknown> };
   'site.deleted': { accountId: string; siteId: string };

@@ -235,12 +235,15 @@ export class RealtimeGateway {
       },
     };
     this.sockets.set(id, s);
+    let agentPresence: Promise<unknown> = Promise.resolve();
     (ws as WebSocket & { charlaAlive?: () => boolean; charlaMark?: (v: boolean) => void }).charlaAlive = () => alive;
     (ws as WebSocket & { charlaMark?: (v: boolean) => void }).charlaMark = (v) => { alive = v; };
     this.metrics.sockets.inc({ kind: actor.kind });
     this.emitLocal('connect', s);
     if (actor.kind === 'agent') {
-      void this.presence().connect('agent', actor.accountId, actor.userId, id, { name: actor.name }).catch((err: unknown) => this.logger.warn({ err }, 'presence connect failed'));
+      agentPresence = this.presence().connect('agent', actor.accountId, actor.userId, id, { name: actor.name })
+        .then((first) => this.agentPresenceChanged(actor.accountId, actor.userId, actor.name, first ? 'online' : null))
+        .catch((err: unknown) => this.logger.warn({ err }, 'presence connect failed'));
     }
 
     ws.on('pong', () => { alive = true; });
@@ -275,7 +278,12 @@ export class RealtimeGateway {
       for (const ch of [...s.channels]) this.unsubscribe(s, ch);
       this.metrics.sockets.dec({ kind: actor.kind });
       this.emitLocal('disconnect', s);
-      if (actor.kind === 'agent') void this.presence().disconnect('agent', actor.accountId, actor.userId, id).catch(() => undefined);
+      if (actor.kind === 'agent') {
+        void agentPresence
+          .then(() => this.presence().disconnect('agent', actor.accountId, actor.userId, id))
+          .then((last) => this.agentPresenceChanged(actor.accountId, actor.userId, actor.name, last ? 'offline' : null))
+          .catch(() => undefined);
+      }
     });
     ws.on('error', (err) => this.logger.debug({ err }, 'socket error'));
   }
@@ -323,10 +331,25 @@ export class RealtimeGateway {
     try {
       await presence.heartbeat();
       const gone = await presence.sweep(await presence.knownAccounts());
-      for (const g of gone) this.emitLocal('expired', g);
+      for (const g of gone) {
+        this.emitLocal('expired', g);
+        if (g.kind === 'agent') this.agentPresenceChanged(g.accountId, g.entityId, null, 'offline');
+      }
     } catch (err) {
       this.logger.warn({ err }, 'presence heartbeat failed');
     }
+  }
+
+  /**
+   * An agent's first device connected or last one left (across instances): the
+   * `agent.online` / `agent.offline` domain events (routing listens) and the
+   * `agent:online` / `agent:offline` socket events on the account channel.
+   */
+  private agentPresenceChanged(accountId: string, userId: string, name: string | null, change: 'online' | 'offline' | null): void {
+    if (!change) return;
+    const { events } = this.container.cradle;
+    events.emit(change === 'online' ? 'agent.online' : 'agent.offline', { accountId, userId });
+    events.publish(`account:${accountId}`, change === 'online' ? 'agent:online' : 'agent:offline', { userId, ...(name ? { name } : {}) }, 'agents');
   }
 
   /** Stops upgrades and closes every socket with 1012 so clients reconnect elsewhere. */

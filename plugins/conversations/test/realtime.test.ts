@@ -243,3 +243,36 @@ t.test('limits: oversized frames close 1009, floods close 1008', async (t) => {
   t.equal(polite.ws.readyState, 1, 'a client within the rate stays connected');
   polite.close();
 });
+
+t.test('agent presence: agent:online / agent:offline once per agent, however many devices', async (t) => {
+  const { startSmtpServer } = await import('@charla/core/testing');
+  const smtp = await startSmtpServer();
+  const s = await startServer({ config: { smtpUrl: smtp.url } });
+  t.teardown(async () => {
+    await s.close();
+    await smtp.close();
+  });
+  const w = await world(s);
+  const email = `ana-${Date.now()}@example.com`;
+  t.equal((await s.request('POST', '/api/v1/team/invitations', { token: w.agent.token, body: { email, role: 'agent' } })).status, 201);
+  const mail = await smtp.waitFor((m) => m.to.includes(email));
+  const token = /token=([A-Za-z0-9_-]+)/.exec(mail.text)![1];
+  const ana = await s.request('POST', '/api/v1/auth/invitations/accept', { body: { token, name: 'Ana', password: 'ana-secret-pw' } });
+  t.equal(ana.status, 201);
+
+  const watcher = await connectSocket(s.url, w.agent.token);
+  watcher.send({ op: 'subscribe', channel: `account:${w.agent.accountId}` });
+  await watcher.waitFor((f) => f.op === 'subscribed');
+  const phone = await connectSocket(s.url, ana.body.token);
+  await watcher.waitFor((f) => f.event === 'agent:online' && f.data.userId === ana.body.user.id);
+  const laptop = await connectSocket(s.url, ana.body.token);
+  await sleep(150);
+  phone.close();
+  await sleep(150);
+  t.equal(watcher.frames.filter((f) => f.event === 'agent:offline').length, 0, 'still online on the laptop');
+  laptop.close();
+  const off = await watcher.waitFor((f) => f.event === 'agent:offline');
+  t.same(off.data, { userId: ana.body.user.id, name: 'Ana' });
+  t.equal(watcher.frames.filter((f) => f.event === 'agent:online').length, 1, 'two devices, one online event');
+  watcher.close();
+});
