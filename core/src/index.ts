@@ -30,7 +30,7 @@ export type { SiteService, WidgetConfig, PublicSite } from './sites/site-service
 export { originMatchesDomain } from './sites/site-service.js';
 export { isWithinOfficeHours, type OfficeHours } from './sites/office-hours.js';
 export type { SiteAttrs, UserAttrs, AccountAttrs, CoreModels } from './db/core-models.js';
-export type { Presence, PresenceKind } from './realtime/presence.js';
+export type { Presence, PresenceKind, RoomMember } from './realtime/presence.js';
 export type { RealtimeGateway, RealtimeSocket, OpHandler, ChannelAuthorize } from './realtime/gateway.js';
 export { CLOSE } from './realtime/gateway.js';
 export { ManualClock, systemClock, type Clock } from './clock.js';

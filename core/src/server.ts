@@ -30,7 +30,7 @@ import { siteRoutes } from './sites/site-routes.js';
 import { RateLimiter } from './http/rate-limiter.js';
 import { installProblemHandlers } from './http/problem.js';
 import { installRequestAuth } from './http/request-auth.js';
-import { validatorCompiler } from './http/validation.js';
+import { installNulGuard, validatorCompiler } from './http/validation.js';
 import { Problem } from './http/schemas.js';
 import { staticAssets } from './http/static-assets.js';
 import { loggerOptions } from './logger.js';
@@ -186,7 +186,12 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
   await app.register(fastifyCookie);
   await app.register(fastifyCompress, { global: true, threshold: 1024, encodings: ['br', 'gzip'] });
   await app.register(fastifyWebsocket, {
-    options: { maxPayload: config.realtime.maxPayloadBytes, perMessageDeflate: false },
+    options: {
+      maxPayload: config.realtime.maxPayloadBytes,
+      perMessageDeflate: false,
+      // Browsers may authenticate with the subprotocols ["charla", "charla.token.<token>"]: answer "charla".
+      handleProtocols: (protocols: Set<string>) => (protocols.has('charla') ? 'charla' : ([...protocols][0] ?? false)),
+    },
     // Our shutdown instead of the plugin's: stop upgrades, close sockets with 1012 so clients reconnect elsewhere.
     preClose: async function (this: FastifyInstance) {
       await gateway.shutdown();
@@ -206,6 +211,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
   });
   installProblemHandlers(app);
   installRequestAuth(app, container);
+  installNulGuard(app);
 
   app.addHook('onRequest', async (_request, reply) => {
     reply.header('x-content-type-options', 'nosniff');

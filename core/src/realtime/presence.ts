@@ -2,6 +2,10 @@ import type { Redis } from 'ioredis';
 import type { Clock } from '../clock.js';
 
 export type PresenceKind = 'agent' | 'visitor';
+export interface RoomMember {
+  id: string;
+  name: string;
+}
 
 interface Entry {
   kind: PresenceKind;
@@ -28,6 +32,8 @@ export class Presence {
   private readonly mem = new Map<string, Map<string, number>>(); // memory mode: `${kind}:${entityId}` → socketKey → expiry
   private readonly memAccount = new Map<string, Map<string, number>>(); // `${kind}s:${accountId}` → entityId → expiry
   private readonly memMeta = new Map<string, Record<string, unknown>>();
+  private readonly localRooms = new Map<string, { room: string; member: RoomMember }>(); // `${room}|${socketKey}` → membership on this instance
+  private readonly memRooms = new Map<string, Map<string, { member: RoomMember; exp: number }>>(); // memory mode: room → socketKey → member
 
   constructor(private readonly redis: Redis | null, private readonly clock: Clock, private readonly ttlMs: number, private readonly instanceId: string, private readonly prefix = 'charla:') {}
 
@@ -135,8 +141,11 @@ export class Presence {
   async heartbeat(): Promise<void> {
     const exp = this.clock.now().getTime() + this.ttlMs;
     if (this.redis) {
-      if (!this.local.size) return;
+      if (!this.local.size && !this.localRooms.size) return;
       const m = this.redis.multi();
+      for (const [key, { room, member }] of this.localRooms) {
+        m.hset(`${this.prefix}pr:room:${room}`, key.slice(room.length + 1), JSON.stringify({ member, exp })).pexpire(`${this.prefix}pr:room:${room}`, this.ttlMs * 4);
+      }
       for (const [sk, e] of this.local) {
         m.hset(`${this.prefix}pr:${e.kind}:${e.entityId}`, sk, String(exp)).pexpire(`${this.prefix}pr:${e.kind}:${e.entityId}`, this.ttlMs * 4);
         m.zadd(`${this.prefix}pr:${e.kind}s:${e.accountId}`, exp, e.entityId);
@@ -145,6 +154,7 @@ export class Presence {
       await m.exec();
       return;
     }
+    for (const [key, { room, member }] of this.localRooms) this.memRooms.get(room)?.set(key.slice(room.length + 1), { member, exp });
     for (const [sk, e] of this.local) {
       this.mem.get(`${e.kind}:${e.entityId}`)?.set(sk, exp);
       this.memAccount.get(`${e.kind}s:${e.accountId}`)?.set(e.entityId, exp);
@@ -182,6 +192,44 @@ export class Presence {
       }
     }
     return gone;
+  }
+
+  /**
+   * Rooms: who is looking at something (e.g. the agents viewing a conversation), one
+   * entry per socket, shared across instances, expiring like the rest of presence.
+   */
+  async joinRoom(room: string, socketId: string, member: RoomMember): Promise<void> {
+    const sk = this.key({ socketId });
+    this.localRooms.set(`${room}|${sk}`, { room, member });
+    const exp = this.clock.now().getTime() + this.ttlMs;
+    if (this.redis) {
+      await this.redis.multi().hset(`${this.prefix}pr:room:${room}`, sk, JSON.stringify({ member, exp })).pexpire(`${this.prefix}pr:room:${room}`, this.ttlMs * 4).exec();
+      return;
+    }
+    const r = this.memRooms.get(room) ?? new Map<string, { member: RoomMember; exp: number }>();
+    r.set(sk, { member, exp });
+    this.memRooms.set(room, r);
+  }
+
+  async leaveRoom(room: string, socketId: string): Promise<void> {
+    const sk = this.key({ socketId });
+    this.localRooms.delete(`${room}|${sk}`);
+    if (this.redis) await this.redis.hdel(`${this.prefix}pr:room:${room}`, sk);
+    else {
+      this.memRooms.get(room)?.delete(sk);
+      if (this.memRooms.get(room)?.size === 0) this.memRooms.delete(room);
+    }
+  }
+
+  /** The distinct members of a room (several sockets of one member count once). */
+  async roomMembers(room: string): Promise<RoomMember[]> {
+    const now = this.clock.now().getTime();
+    const entries = this.redis
+      ? (await this.redis.hvals(`${this.prefix}pr:room:${room}`)).map((v) => JSON.parse(v) as { member: RoomMember; exp: number })
+      : [...(this.memRooms.get(room)?.values() ?? [])];
+    const out = new Map<string, RoomMember>();
+    for (const e of entries) if (e.exp > now) out.set(e.member.id, e.member);
+    return [...out.values()].sort((a, b) => a.id.localeCompare(b.id));
   }
 
   /** Every account that has had presence (what a sweep looks at). */

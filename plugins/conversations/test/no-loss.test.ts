@@ -21,6 +21,9 @@ class CatchUpClient {
   }
 
   async connect(server: Pick<TestServer, 'url' | 'request'>) {
+    // The catch-up anchor is what was shown before this connection: live events that
+    // arrive while catching up must not move it past messages still missing.
+    const anchor = this.lastId;
     const sock = await connectSocket(server.url, this.token);
     sock.ws.on('message', (d) => {
       const f = JSON.parse(String(d));
@@ -28,7 +31,7 @@ class CatchUpClient {
     });
     sock.send({ op: 'subscribe', channel: `conversation:${this.conversationId}` });
     await sock.waitFor((f) => f.op === 'subscribed');
-    const q = this.lastId ? `?after=${this.lastId}&limit=200` : '?limit=200';
+    const q = anchor ? `?after=${anchor}&limit=200` : '?limit=200';
     const h = await server.request('GET', `/api/v1/widget/conversations/${this.conversationId}/messages${q}`, { token: this.token });
     if (h.status !== 200) throw new Error(`catch-up failed: ${h.status} ${h.text}`);
     for (const m of h.body.messages as Msg[]) this.accept(m);

@@ -38,6 +38,15 @@ t.test('two instances share events, typing, presence and status', async (t) => {
   await vis.waitFor((f) => f.op === 'subscribed' && f.channel === `conversation:${conv}`);
   await agent.waitFor((f) => f.op === 'subscribed' && f.channel === `conversation:${conv}`);
 
+  const viewing = await vis.waitFor((f) => f.event === 'conversation:presence' && f.data.agents.length === 1);
+  t.same(viewing.data.agents.map((a: { id: string }) => a.id), [w.agent.userId], 'the visitor on instance 1 sees the agent viewing from instance 2');
+  const agent1 = await connectSocket(s1.url, w.agent.token); // the same agent on a second device, on instance 1
+  agent1.send({ op: 'subscribe', channel: `conversation:${conv}` });
+  await agent1.waitFor((f) => f.op === 'subscribed');
+  agent1.close();
+  await vis.waitFor((f) => f.event === 'conversation:presence' && f.data.agents.length === 1 && f !== viewing);
+  t.pass('one agent on two instances is listed once, and stays listed when one device leaves');
+
   const r = await reply(s2, w.agent.token, conv, 'answer from instance 2');
   const back = await vis.waitFor((f) => f.event === 'message:new' && f.data.message.id === r.message.id);
   t.equal(back.data.message.seq, 2, 'seq continues across instances');

@@ -81,35 +81,28 @@ export function installRealtime(c: Cradle): void {
     if (e.kind === 'visitor') await announce(e.accountId, e.entityId, false);
   });
 
-  // Agents viewing a conversation → `conversation:presence` for the visitor.
-  const viewers = new Map<string, Map<string, { id: string; name: string }>>(); // conversationId → socketId → agent (this instance)
-  const publishViewers = (conversationId: string) => {
-    const agents = new Map<string, { id: string; name: string }>();
-    for (const a of viewers.get(conversationId)?.values() ?? []) agents.set(a.id, a);
-    events.publish(`conversation:${conversationId}`, 'conversation:presence', { conversationId, agents: [...agents.values()] });
+  // Agents viewing a conversation → `conversation:presence` for the visitor (shared across instances).
+  const room = (conversationId: string) => `conversation:${conversationId}`;
+  const publishViewers = async (conversationId: string) => {
+    const agents = await presence.roomMembers(room(conversationId));
+    events.publish(`conversation:${conversationId}`, 'conversation:presence', { conversationId, agents });
   };
-  realtime.on('subscribe', (socket, channel) => {
+  realtime.on('subscribe', async (socket, channel) => {
     if (!channel.startsWith('conversation:')) return;
     const id = channel.slice('conversation:'.length);
     if (socket.actor.kind === 'visitor') {
-      const agents = new Map<string, { id: string; name: string }>();
-      for (const a of viewers.get(id)?.values() ?? []) agents.set(a.id, a);
-      socket.send({ op: 'event', channel, event: 'conversation:presence', data: { conversationId: id, agents: [...agents.values()] } });
+      socket.send({ op: 'event', channel, event: 'conversation:presence', data: { conversationId: id, agents: await presence.roomMembers(room(id)) } });
       return;
     }
     if (socket.actor.kind !== 'agent') return;
-    const map = viewers.get(id) ?? new Map<string, { id: string; name: string }>();
-    map.set(socket.id, { id: socket.actor.userId, name: socket.actor.name });
-    viewers.set(id, map);
-    publishViewers(id);
+    await presence.joinRoom(room(id), socket.id, { id: socket.actor.userId, name: socket.actor.name });
+    await publishViewers(id);
   });
-  realtime.on('unsubscribe', (socket, channel) => {
+  realtime.on('unsubscribe', async (socket, channel) => {
     if (socket.actor.kind !== 'agent' || !channel.startsWith('conversation:')) return;
     const id = channel.slice('conversation:'.length);
-    const map = viewers.get(id);
-    if (!map?.delete(socket.id)) return;
-    if (!map.size) viewers.delete(id);
-    publishViewers(id);
+    await presence.leaveRoom(room(id), socket.id);
+    await publishViewers(id);
   });
   void logger;
 }
