@@ -1,0 +1,23 @@
+import { ChangeDetectionStrategy, Component } from '@angular/core';
+import { RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
+import { TranslatePipe } from '../../sdk/i18n.service';
+
+@Component({
+  selector: 'ch-settings-layout',
+  imports: [RouterOutlet, RouterLink, RouterLinkActive, TranslatePipe],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  host: { class: 'settings' },
+  template: `
+    <nav class="subnav" [attr.aria-label]="'shell.settings' | t">
+      <h1 class="subnav-title">{{ 'shell.settings' | t }}</h1>
+      <a routerLink="account" routerLinkActive="active" ariaCurrentWhenActive="page">{{ 'settings.account.nav' | t }}</a>
+      <a routerLink="team" routerLinkActive="active" ariaCurrentWhenActive="page">{{ 'settings.team.nav' | t }}</a>
+      <a routerLink="sites" routerLinkActive="active" ariaCurrentWhenActive="page">{{ 'settings.sites.nav' | t }}</a>
+      <a routerLink="plugins" routerLinkActive="active" ariaCurrentWhenActive="page">{{ 'settings.plugins.nav' | t }}</a>
+    </nav>
+    <div class="settings-body">
+      <router-outlet />
+    </div>
+  `,
+})
+export class SettingsLayout {}

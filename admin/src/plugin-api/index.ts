@@ -1,0 +1,166 @@
+/**
+ * The contract between the admin shell and a plugin's admin module.
+ *
+ * This file must stay free of runtime Angular imports: the build-time registry
+ * generator (admin/scripts/generate-plugin-registry.mjs) loads plugin entries in
+ * Node to validate them before `ng build`. Components are referenced only through
+ * lazy `loadComponent` / `loadChildren` functions.
+ */
+import type { Type } from '@angular/core';
+import type { Routes } from '@angular/router';
+import type { Conversation, Visitor, Site } from '../sdk/models';
+
+/** The closed list of places where plugins may contribute UI. */
+export const SLOT_NAMES = [
+  'conversation.sidebar',
+  'conversation.header',
+  'settings.sections',
+  'dashboard.cards',
+] as const;
+
+export type SlotName = (typeof SLOT_NAMES)[number];
+
+/** What each slot hands to the components it hosts (as Angular inputs or element properties). */
+export interface SlotInputs {
+  'conversation.sidebar': { conversation: Conversation; visitor: Visitor | null };
+  'conversation.header': { conversation: Conversation };
+  'settings.sections': Record<string, never>;
+  'dashboard.cards': { sites: readonly Site[] };
+}
+
+/** `<plugin>/<feature>/v<major>` */
+export const CONTRIBUTION_ID_PATTERN = /^[a-z][a-z0-9-]*\/[a-z][a-z0-9-]*\/v[0-9]+$/;
+
+export const LOCALES = ['en', 'es'] as const;
+export type Locale = (typeof LOCALES)[number];
+export type MessageCatalogue = Record<string, string>;
+
+interface ContributionBase<S extends SlotName> {
+  /** Namespaced id: `<plugin>/<feature>/v1`. Unique across every enabled plugin. */
+  readonly id: string;
+  readonly slot: S;
+  /** i18n key (or plain text) of a heading shown above the contribution, where the slot shows headings. */
+  readonly title?: string;
+  /** Lower first; default 100. */
+  readonly order?: number;
+}
+
+/** An Angular standalone component compiled with the admin (build-time registry). */
+export interface ComponentContribution<S extends SlotName = SlotName> extends ContributionBase<S> {
+  readonly loadComponent: () => Promise<Type<unknown>>;
+}
+
+/**
+ * Runtime fallback: a custom element served by the plugin itself (not compiled with the
+ * admin's Angular). The slot's inputs are set as element properties; the element may
+ * dispatch DOM events, which are ignored by the host unless documented per slot.
+ */
+export interface ElementContribution<S extends SlotName = SlotName> extends ContributionBase<S> {
+  readonly element: { readonly tagName: string; readonly src: string };
+}
+
+export type SlotContribution = ComponentContribution | ElementContribution;
+
+export interface NavItem {
+  readonly id: string;
+  /** Route path, relative to the admin root (e.g. `inbox`). */
+  readonly path: string;
+  /** i18n key */
+  readonly label: string;
+  /** One of the shell's icon names (`inbox`, `chart`, `bot`, `book`, `bolt`, `users`, `settings`) */
+  readonly icon?: string;
+  readonly order?: number;
+}
+
+export interface AdminPluginDefinition {
+  /** Same as the server plugin's name. */
+  readonly name: string;
+  /** Mounted under the authenticated shell. First path segments must be unique. */
+  readonly routes?: Routes;
+  readonly nav?: readonly NavItem[];
+  readonly slots?: readonly SlotContribution[];
+  /** The plugin's own strings, merged into the runtime catalogue. Keys should start with `<plugin>.`. */
+  readonly messages?: Partial<Record<Locale, MessageCatalogue>>;
+  /** Route to open after log in when this plugin is enabled (the first plugin that sets it wins). */
+  readonly home?: string;
+}
+
+export function defineAdminPlugin(definition: AdminPluginDefinition): AdminPluginDefinition {
+  return definition;
+}
+
+export function isElementContribution(c: SlotContribution): c is ElementContribution {
+  return 'element' in c;
+}
+
+/**
+ * Checks a set of plugin definitions. Returns one human-readable line per problem;
+ * an empty list means valid. Used by the build (fails on any problem) and in dev mode.
+ */
+export function validatePlugins(plugins: readonly AdminPluginDefinition[]): string[] {
+  const problems: string[] = [];
+  const ids = new Map<string, string>();
+  const paths = new Map<string, string>();
+  const names = new Set<string>();
+  const claim = (id: string, owner: string, what: string) => {
+    if (!CONTRIBUTION_ID_PATTERN.test(id)) {
+      problems.push(`plugin "${owner}": ${what} id "${id}" is not of the form <plugin>/<feature>/v<N>`);
+    } else if (id.split('/')[0] !== owner) {
+      problems.push(`plugin "${owner}": ${what} id "${id}" must start with "${owner}/"`);
+    }
+    const previous = ids.get(id);
+    if (previous !== undefined) {
+      problems.push(`plugin "${owner}": duplicate contribution id "${id}" (already used by plugin "${previous}")`);
+    } else {
+      ids.set(id, owner);
+    }
+  };
+  for (const plugin of plugins) {
+    if (!plugin || typeof plugin.name !== 'string' || !/^[a-z][a-z0-9-]*$/.test(plugin.name)) {
+      problems.push(`a plugin admin entry has no valid "name" (lower-case letters, digits, dashes)`);
+      continue;
+    }
+    if (names.has(plugin.name)) problems.push(`plugin "${plugin.name}" is enabled twice`);
+    names.add(plugin.name);
+    for (const item of plugin.nav ?? []) claim(item.id, plugin.name, 'nav item');
+    for (const slot of plugin.slots ?? []) {
+      claim(slot.id, plugin.name, 'slot contribution');
+      if (!(SLOT_NAMES as readonly string[]).includes(slot.slot)) {
+        problems.push(
+          `plugin "${plugin.name}": contribution "${slot.id}" targets unknown slot "${String(slot.slot)}" (known slots: ${SLOT_NAMES.join(', ')})`,
+        );
+      }
+      const isElement = 'element' in slot;
+      const isComponent = typeof (slot as ComponentContribution).loadComponent === 'function';
+      if (isElement === isComponent) {
+        problems.push(`plugin "${plugin.name}": contribution "${slot.id}" needs exactly one of loadComponent or element`);
+      }
+      if (isElement) {
+        const el = (slot as ElementContribution).element;
+        if (!el || !/^[a-z][a-z0-9]*-[a-z0-9-]+$/.test(el.tagName ?? '')) {
+          problems.push(`plugin "${plugin.name}": contribution "${slot.id}" has an invalid custom element tag name`);
+        }
+        if (!el || typeof el.src !== 'string' || !el.src.startsWith('/')) {
+          problems.push(`plugin "${plugin.name}": contribution "${slot.id}" element src must be a same-origin absolute path`);
+        }
+      }
+    }
+    for (const route of plugin.routes ?? []) {
+      const first = (route.path ?? '').split('/')[0];
+      if (!first) {
+        problems.push(`plugin "${plugin.name}": top-level routes need a non-empty path`);
+        continue;
+      }
+      const owner = paths.get(first);
+      if (owner !== undefined && owner !== plugin.name) {
+        problems.push(`plugin "${plugin.name}": route "${first}" is already used by plugin "${owner}"`);
+      }
+      paths.set(first, plugin.name);
+    }
+  }
+  for (const reserved of ['login', 'signup', 'forgot-password', 'reset-password', 'accept-invitation', 'settings', 'dashboard']) {
+    const owner = paths.get(reserved);
+    if (owner) problems.push(`plugin "${owner}": route "${reserved}" is reserved by the admin shell`);
+  }
+  return problems;
+}

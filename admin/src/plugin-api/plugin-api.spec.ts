@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { defineAdminPlugin, validatePlugins } from './index';
+
+const load = () => Promise.resolve(class {});
+
+describe('validatePlugins', () => {
+  it('accepts namespaced contributions to known slots', () => {
+    const p = defineAdminPlugin({
+      name: 'tags',
+      nav: [{ id: 'tags/nav/v1', path: 'tags', label: 'tags.nav' }],
+      routes: [{ path: 'tags' }],
+      slots: [{ id: 'tags/panel/v1', slot: 'conversation.sidebar', loadComponent: load }],
+    });
+    expect(validatePlugins([p])).toEqual([]);
+  });
+
+  it('names an unknown slot and lists the known ones', () => {
+    const p = { name: 'tags', slots: [{ id: 'tags/panel/v1', slot: 'conversation.footer', loadComponent: load }] };
+    const problems = validatePlugins([p as never]);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain('unknown slot "conversation.footer"');
+    expect(problems[0]).toContain('conversation.sidebar');
+  });
+
+  it('refuses a duplicate id across plugins, naming both', () => {
+    const a = { name: 'a', slots: [{ id: 'a/x/v1', slot: 'dashboard.cards', loadComponent: load }] };
+    const b = { name: 'b', nav: [{ id: 'a/x/v1', path: 'b', label: 'b' }] };
+    const problems = validatePlugins([a, b] as never);
+    expect(problems.some((p) => p.includes('duplicate contribution id "a/x/v1"') && p.includes('plugin "a"'))).toBe(true);
+  });
+
+  it('requires ids of the form <plugin>/<feature>/v<N> owned by the plugin', () => {
+    const p = { name: 'a', slots: [{ id: 'panel', slot: 'dashboard.cards', loadComponent: load }, { id: 'b/panel/v1', slot: 'dashboard.cards', loadComponent: load }] };
+    const problems = validatePlugins([p] as never);
+    expect(problems).toHaveLength(2);
+  });
+
+  it('refuses route clashes and the shell reserved paths', () => {
+    const a = { name: 'a', routes: [{ path: 'inbox' }] };
+    const b = { name: 'b', routes: [{ path: 'inbox/:id' }, { path: 'settings' }] };
+    const problems = validatePlugins([a, b] as never);
+    expect(problems.some((p) => p.includes('route "inbox" is already used by plugin "a"'))).toBe(true);
+    expect(problems.some((p) => p.includes('"settings" is reserved'))).toBe(true);
+  });
+
+  it('checks element contributions (runtime fallback)', () => {
+    const ok = { name: 'x', slots: [{ id: 'x/el/v1', slot: 'dashboard.cards', element: { tagName: 'x-card', src: '/plugins/x/card.js' } }] };
+    expect(validatePlugins([ok] as never)).toEqual([]);
+    const bad = { name: 'x', slots: [{ id: 'x/el/v1', slot: 'dashboard.cards', element: { tagName: 'card', src: 'https://evil.example/card.js' } }] };
+    expect(validatePlugins([bad] as never)).toHaveLength(2);
+  });
+});

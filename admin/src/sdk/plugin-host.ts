@@ -1,0 +1,56 @@
+import { HttpClient } from '@angular/common/http';
+import { Injectable, InjectionToken, Type, computed, inject, signal } from '@angular/core';
+import { firstValueFrom } from 'rxjs';
+import type { AdminPluginDefinition, NavItem, SlotContribution, SlotName } from '../plugin-api';
+import { isElementContribution } from '../plugin-api';
+
+/** The enabled plugins' admin modules (from the generated build-time registry). */
+export const ADMIN_PLUGINS = new InjectionToken<readonly AdminPluginDefinition[]>('charla.adminPlugins', {
+  factory: () => [],
+});
+
+/** Reads the registry: nav entries, slot contributions, and loads their components once. */
+@Injectable({ providedIn: 'root' })
+export class PluginHost {
+  private readonly all = inject(ADMIN_PLUGINS);
+  private readonly http = inject(HttpClient);
+  private readonly loading = new Map<string, Promise<Type<unknown>>>();
+  /** Plugins turned off for this account (or not in its plan), from GET /api/v1/plugins. */
+  private readonly off = signal<ReadonlySet<string>>(new Set());
+
+  /** The compiled-in plugins that are on for the signed-in account. */
+  private readonly plugins = computed(() => this.all.filter((p) => !this.off().has(p.name)));
+
+  readonly nav = computed<readonly NavItem[]>(() =>
+    this.plugins().flatMap((p) => p.nav ?? []).slice().sort((a, b) => (a.order ?? 100) - (b.order ?? 100)),
+  );
+
+  /** Re-reads which plugins are on for the account (after login and after a change in Settings → Plugins). */
+  async refreshAccountState(): Promise<void> {
+    try {
+      const res = await firstValueFrom(this.http.get<{ plugins: { name: string; enabled: boolean; available: boolean }[] }>('/api/v1/plugins'));
+      this.off.set(new Set(res.plugins.filter((p) => !p.enabled || !p.available).map((p) => p.name)));
+    } catch {
+      /* keep everything visible; the server enforces access anyway */
+    }
+  }
+
+  readonly home = computed(() => this.plugins().find((p) => p.home)?.home ?? this.nav()[0]?.path ?? 'settings');
+
+  contributions(slot: SlotName): readonly SlotContribution[] {
+    return this.plugins()
+      .flatMap((p) => p.slots ?? [])
+      .filter((c) => c.slot === slot)
+      .sort((a, b) => (a.order ?? 100) - (b.order ?? 100) || a.id.localeCompare(b.id));
+  }
+
+  load(contribution: SlotContribution): Promise<Type<unknown>> | null {
+    if (isElementContribution(contribution)) return null;
+    let p = this.loading.get(contribution.id);
+    if (!p) {
+      p = contribution.loadComponent();
+      this.loading.set(contribution.id, p);
+    }
+    return p;
+  }
+}
