@@ -22,7 +22,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createHash } from 'node:crypto';
 
@@ -36,6 +36,8 @@ const outFile = process.env.CHARLA_ADMIN_REGISTRY_OUT
   : join(adminRoot, 'src/app/plugins/generated/plugin-registry.ts');
 const manifestFile = process.env.CHARLA_ADMIN_REGISTRY_OUT ? join(dirname(outFile), 'plugins.json') : join(adminRoot, 'public/plugins.json');
 const quiet = process.argv.includes('--quiet');
+/** --check: validate the enabled plugins' admin entries, write nothing. */
+const checkOnly = process.argv.includes('--check');
 const log = (line) => { if (!quiet) console.log(`[plugin-registry] ${line}`); };
 
 function fail(lines) {
@@ -50,6 +52,12 @@ function readJson(file) {
 
 /** @returns {{name:string, dir:string, pkg:any}|null} */
 function locate(name) {
+  if (isAbsolute(name)) {
+    const pkgFile = join(name, 'package.json');
+    if (!existsSync(pkgFile)) return null;
+    const pkg = readJson(pkgFile);
+    return { name: pkg.name.replace(/^@[^/]+\//, '').replace(/^(charla-)?plugin-/, ''), dir: name, pkg };
+  }
   const local = join(pluginsDir, name);
   if (existsSync(local)) {
     const pkgFile = join(local, 'package.json');
@@ -77,10 +85,22 @@ function enabledPlugins() {
     if (missing.length) fail(missing.map((m) => `enabled plugin "${m}" (CHARLA_PLUGINS) was not found under plugins/ nor in node_modules`));
     return found;
   }
-  if (!existsSync(pluginsDir)) return [];
-  return readdirSync(pluginsDir, { withFileTypes: true })
-    .filter((d) => d.isDirectory())
-    .map((d) => locate(d.name))
+  // Default: every local plugin with admin UI — plugins/* and the examples under
+  // templates/examples/*. Compiling one in does not enable it: the admin shows only the
+  // plugins the server reports as on for the account (GET /api/v1/plugins).
+  const examplesDir = process.env.CHARLA_PLUGINS_DIR ? '' : join(repoRoot, 'templates', 'examples');
+  const local = [pluginsDir, examplesDir].filter((d) => d && existsSync(d)).flatMap((base) =>
+    readdirSync(base, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => {
+        const dir = join(base, d.name);
+        const pkgFile = join(dir, 'package.json');
+        if (!existsSync(pkgFile)) return null;
+        const pkg = readJson(pkgFile);
+        return { name: pkg.name.replace(/^@[^/]+\//, '').replace(/^(charla-)?plugin-/, ''), dir, pkg };
+      }),
+  );
+  return local
     .filter((p) => p && (p.pkg?.charla?.admin || p.pkg?.charla?.adminElements))
     .sort((a, b) => a.name.localeCompare(b.name));
 }
@@ -160,6 +180,10 @@ lines.push('');
 lines.push(`/** Identifies the enabled plugin set; the server compares it to decide whether to rebuild. */`);
 lines.push(`export const PLUGIN_SET_KEY = '${key}';`);
 lines.push('');
+if (checkOnly) {
+  log(`check: ${plugins.length} plugin(s) with admin UI are valid`);
+  process.exit(0);
+}
 mkdirSync(dirname(outFile), { recursive: true });
 const text = lines.join('\n');
 if (!existsSync(outFile) || readFileSync(outFile, 'utf8') !== text) writeFileSync(outFile, text);

@@ -35,11 +35,12 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
+/** `plugins`: the server's enabled plugins (default: the built-in ones). */
+export async function startHarness(opts: { plugins?: string[] } = {}): Promise<Harness> {
   const smtp = await startSmtpServer();
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const server = await startTestServer({ config: { smtpUrl: smtp.url, publicUrl: base, port } as never });
+  const server = await startTestServer({ config: { smtpUrl: smtp.url, publicUrl: base, port, ...(opts.plugins ? { plugins: opts.plugins } : {}) } as never });
   await server.app.listen({ port, host: '127.0.0.1' });
   let owner: Awaited<ReturnType<typeof signup>>;
   let browser: Browser;

@@ -20,7 +20,8 @@ export const ConfigSchema = Type.Object({
   jwtSecret: Type.Optional(Type.String({ minLength: 32, description: 'JWT_SECRET: token-signing key (unset: generated once, kept in the database)' })),
   smtpUrl: Type.Optional(Type.String({ pattern: '^smtps?://', description: 'SMTP_URL: smtp://user:pass@host:port (unset: .eml files in DATA_DIR/mail)' })),
   mailFrom: Type.String({ minLength: 3 }),
-  plugins: Type.Array(Type.String({ pattern: '^[a-z0-9@][a-z0-9._/@-]*$' })),
+  // A plugin name, a package name, or a local path (./my-plugins/hello, /opt/plugins/x).
+  plugins: Type.Array(Type.String({ pattern: '^(\\.{0,2}/)?[A-Za-z0-9@_][A-Za-z0-9._/@-]*$' })),
   signup: Type.Union([Type.Literal('open'), Type.Literal('invite-only')]),
   defaultPlan: Type.Union([Type.Literal('basic'), Type.Literal('pro'), Type.Literal('enterprise')], { description: 'DEFAULT_PLAN: plan of new accounts (enterprise: everything, for self-hosting)' }),
   operatorEmails: Type.Array(Type.String()),
@@ -85,7 +86,10 @@ function int(env: Env, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n)) problems.push(`${name}: expected an integer, got "${raw}"`);
+  if (!Number.isInteger(n)) {
+    problems.push(`${name}: expected an integer, got "${raw}"`);
+    return fallback; // reported once, here, not again by the schema check
+  }
   return n;
 }
 function list(raw: string | undefined): string[] | undefined {
@@ -175,11 +179,29 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
   }
   const all = [...problems];
   for (const e of Value.Errors(ConfigSchema, config)) {
-    all.push(`${e.path.replace(/^\//, '').replace(/\//g, '.') || 'config'}: ${e.message}${e.value === undefined ? '' : ` (got ${JSON.stringify(redactValue(e.path, e.value))})`}`);
+    const key = e.path.replace(/^\//, '').replace(/\//g, '.') || 'config';
+    const env = ENV_NAMES[key] ?? ENV_NAMES[key.split('.').slice(0, 2).join('.')] ?? ENV_NAMES[key.split('.')[0]];
+    const literals = (e.schema as { anyOf?: Array<{ const?: unknown }> }).anyOf?.map((s) => s.const);
+    const message = literals?.length && literals.every((l) => typeof l === 'string') ? `expected one of ${literals.join(', ')}` : e.message;
+    all.push(`${env ? `${env} (${key})` : key}: ${message}${e.value === undefined ? '' : ` (got ${JSON.stringify(redactValue(e.path, e.value))})`}`);
   }
   if (all.length) throw new ConfigError(all);
   return config;
 }
+
+/** The environment variable behind each config key, so a problem names what the operator set. */
+const ENV_NAMES: Record<string, string> = {
+  port: 'PORT', host: 'HOST', dataDir: 'DATA_DIR', publicUrl: 'PUBLIC_URL', databaseUrl: 'DATABASE_URL', redisUrl: 'REDIS_URL',
+  redisPrefix: 'REDIS_PREFIX', jwtSecret: 'JWT_SECRET', smtpUrl: 'SMTP_URL', mailFrom: 'MAIL_FROM', plugins: 'CHARLA_PLUGINS',
+  signup: 'SIGNUP', defaultPlan: 'DEFAULT_PLAN', operatorEmails: 'OPERATOR_EMAILS', trustProxy: 'TRUST_PROXY', logLevel: 'LOG_LEVEL',
+  sessionTtlSeconds: 'SESSION_TTL_SECONDS', bodyLimitBytes: 'BODY_LIMIT_BYTES',
+  'rateLimits.loginFailuresPerEmail': 'RATE_LIMIT_LOGIN_FAILURES', 'rateLimits.authPerIp': 'RATE_LIMIT_AUTH_PER_IP',
+  'rateLimits.widgetInitPerIp': 'RATE_LIMIT_WIDGET_INIT_PER_IP', 'rateLimits.messagesPerVisitor': 'RATE_LIMIT_MESSAGES_PER_VISITOR',
+  'realtime.maxPayloadBytes': 'REALTIME_MAX_PAYLOAD_BYTES', 'realtime.maxFramesPerSecond': 'REALTIME_MAX_FRAMES_PER_SECOND',
+  'realtime.idleTimeoutSeconds': 'REALTIME_IDLE_TIMEOUT_SECONDS', 'realtime.presenceTtlSeconds': 'PRESENCE_TTL_SECONDS',
+  'realtime.allowedAgentOrigins': 'AGENT_ORIGINS', 'jobs.pollIntervalMs': 'JOBS_POLL_INTERVAL_MS', 'jobs.leaseSeconds': 'JOBS_LEASE_SECONDS',
+  'jobs.maxAttempts': 'JOBS_MAX_ATTEMPTS',
+};
 
 function redactValue(path: string, value: unknown): unknown {
   return /secret|url|password/i.test(path) && typeof value === 'string' ? '[redacted]' : value;

@@ -28,7 +28,7 @@ import { teamRoutes } from './accounts/team-routes.js';
 import { SiteService } from './sites/site-service.js';
 import { siteRoutes } from './sites/site-routes.js';
 import { RateLimiter } from './http/rate-limiter.js';
-import { installProblemHandlers } from './http/problem.js';
+import { frameworkErrors, installProblemHandlers } from './http/problem.js';
 import { installRequestAuth } from './http/request-auth.js';
 import { installNulGuard, validatorCompiler } from './http/validation.js';
 import { Problem } from './http/schemas.js';
@@ -98,8 +98,11 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    frameworkErrors,
   });
   app.setValidatorCompiler(validatorCompiler);
+  // The API speaks JSON only: text/plain (parsed by Fastify by default) is a 415 like any other type.
+  app.removeContentTypeParser('text/plain');
 
   const db = new Database({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false }) : null;

@@ -28,4 +28,7 @@ t.test('a scaffolded plugin has its names filled in and its own tests pass', asy
   t.notMatch(src, /__NAME|__Name__/, 'no placeholder left');
   const run = spawnSync(process.execPath, [join(repo, 'node_modules', 'tap', 'dist', 'esm', 'run.mjs')], { cwd: dir, encoding: 'utf8', env: { ...process.env }, timeout: 120_000 });
   t.equal(run.status, 0, `the new plugin's tests pass:\n${run.stdout.slice(-1500)}\n${run.stderr.slice(-800)}`);
+  // Its admin entry passes the admin build's registry checks (slots, ids, routes).
+  const reg = spawnSync(process.execPath, [join(repo, 'admin', 'scripts', 'generate-plugin-registry.mjs'), '--check'], { cwd: join(repo, 'admin'), encoding: 'utf8', env: { ...process.env, CHARLA_PLUGINS: `conversations,${dir}` }, timeout: 60_000 });
+  t.equal(reg.status, 0, `the admin registry accepts the new plugin's admin entry:\n${reg.stdout}${reg.stderr}`);
 });

@@ -29,7 +29,9 @@ export class PluginHost {
   async refreshAccountState(): Promise<void> {
     try {
       const res = await firstValueFrom(this.http.get<{ plugins: { name: string; enabled: boolean; available: boolean }[] }>('/api/v1/plugins'));
-      this.off.set(new Set(res.plugins.filter((p) => !p.enabled || !p.available).map((p) => p.name)));
+      // Compiled in but not installed on the server, or off for this account: hidden.
+      const on = new Set(res.plugins.filter((p) => p.enabled && p.available).map((p) => p.name));
+      this.off.set(new Set(this.all.map((p) => p.name).filter((name) => !on.has(name))));
     } catch {
       /* keep everything visible; the server enforces access anyway */
     }

@@ -38,6 +38,16 @@ function describeValidation(err: FastifyError): string {
   return `${where}${path ? `.${path}` : ''} ${v.message ?? 'is invalid'}.`;
 }
 
+/**
+ * Errors the router raises before any route or hook runs (a malformed percent-encoding,
+ * a path parameter over maxParamLength): problem+json like every other error.
+ */
+export function frameworkErrors(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
+  const detail = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path segment of the URL is too long.' : err.code === 'FST_ERR_BAD_URL' ? 'The URL is not valid (bad percent-encoding).' : err.message;
+  void sendProblem(reply, { title: defaultTitle(status), status, detail, code: `CHARLA_CORE_${String(err.code ?? 'BAD_REQUEST').replace(/^FST_ERR_/, '')}` });
+}
+
 /** One place maps every error to application/problem+json. Bad input is 4xx, never 500. */
 export function installProblemHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError & Partial<CharlaError>, request: FastifyRequest, reply: FastifyReply) => {

@@ -20,7 +20,7 @@ function encodeCursor(c: ConversationRow): string {
 function decodeCursor(raw: string): Cursor {
   try {
     const c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Cursor;
-    if (typeof c?.t !== 'string' || typeof c?.id !== 'string' || Number.isNaN(Date.parse(c.t))) throw new Error('shape');
+    if (typeof c?.t !== 'string' || !isId(c?.id) || Number.isNaN(Date.parse(c.t))) throw new Error('shape');
     return c;
   } catch {
     throw ConversationErrors.badCursor('cursor is not one this API returned; start again without it.');

@@ -44,6 +44,19 @@ export class MessageService {
   }
 
   /**
+   * Two sends of one clientId at the same moment both pass the duplicate check; the
+   * unique index (account, sender, clientId) refuses the second insert. Called after
+   * that transaction rolled back: the repeat gets the first message, as any repeat does.
+   */
+  async duplicateAfterConflict(err: unknown, accountId: string, senderType: SenderType, senderId: string | null, clientId: string | null | undefined): Promise<PostResult> {
+    if (!clientId || (err as Error | null)?.name !== 'SequelizeUniqueConstraintError' || this.c.db.currentTransaction()) throw err;
+    const dup = await this.findByClientId(accountId, senderType, senderId, clientId);
+    if (!dup) throw err;
+    const conv = await this.c.db.scope(accountId).findById(this.m.Conversation, dup.conversationId);
+    return { message: dup, conversation: conv!.get({ plain: true }), duplicate: true };
+  }
+
+  /**
    * Stores a message in the current transaction (opening one if needed): takes the next
    * `seq` of its conversation with an atomic UPDATE … RETURNING (row lock), updates the
    * conversation's counters, and queues the domain event and the realtime fan-out for
@@ -122,12 +135,13 @@ export class MessageService {
         ? await this.c.conversations.getForVisitor(actor, input.conversationId)
         : (await this.c.conversations.openForVisitor(actor)).conversation;
       return this.post({ accountId: actor.accountId, conversationId: conv.id, senderType: 'visitor', senderId: actor.visitorId, content: input.content, clientId: input.clientId ?? null });
-    });
+    }).catch((err: unknown) => this.duplicateAfterConflict(err, actor.accountId, 'visitor', actor.visitorId, input.clientId));
   }
 
   async postFromAgent(actor: AgentActor, conversationId: string, input: { content: string; clientId?: string; private?: boolean }): Promise<PostResult> {
     const conv = await this.c.conversations.get(actor.accountId, conversationId);
-    const result = await this.post({ accountId: actor.accountId, conversationId: conv.id, senderType: 'agent', senderId: actor.userId, content: input.content, clientId: input.clientId ?? null, private: !!input.private, metadata: { authorName: actor.name } });
+    const result = await this.post({ accountId: actor.accountId, conversationId: conv.id, senderType: 'agent', senderId: actor.userId, content: input.content, clientId: input.clientId ?? null, private: !!input.private, metadata: { authorName: actor.name } })
+      .catch((err: unknown) => this.duplicateAfterConflict(err, actor.accountId, 'agent', actor.userId, input.clientId));
     if (!result.duplicate && !result.message.private) await this.scheduleOfflineEmail(result.conversation);
     return result;
   }

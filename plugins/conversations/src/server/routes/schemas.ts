@@ -33,7 +33,8 @@ export const AgentConversationSchema = Type.Object({
   lastActivityAt: Type.String(), createdAt: Type.String(), updatedAt: Type.String(),
 });
 
-export const Content = Type.String({ maxLength: 20000 });
+// No schema maxLength: checkContent answers 413 past MAX_MESSAGE_LENGTH, at any length up to the body limit (a schema bound would make it 400).
+export const Content = Type.String({ description: 'Plain text, at most 10,000 characters after trimming (413 beyond, 400 when empty)' });
 export const ClientId = Type.String({ minLength: 1, maxLength: 100 });
 export const Status = Type.Union([Type.Literal('open'), Type.Literal('pending'), Type.Literal('closed')]);
 export const HistoryQuery = Type.Object({

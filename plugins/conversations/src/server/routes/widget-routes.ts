@@ -62,18 +62,25 @@ export async function widgetRoutes(app: FastifyInstance, c: Cradle): Promise<voi
 
   app.post('/api/v1/widget/conversations', {
     config: cfg,
-    schema: { tags, summary: 'Start a new conversation', body: Type.Object({ content: Type.Optional(Content), clientId: Type.Optional(ClientId) }), response: { 201: Type.Object({ conversation: VisitorConversationSchema, message: Type.Optional(MessageSchema) }), ...problems(400, 401, 403, 413, 429) } },
+    schema: { tags, summary: 'Start a new conversation (a repeated clientId returns the first one, 200)', body: Type.Object({ content: Type.Optional(Content), clientId: Type.Optional(ClientId) }), response: { 200: Type.Object({ conversation: VisitorConversationSchema, message: Type.Optional(MessageSchema) }), 201: Type.Object({ conversation: VisitorConversationSchema, message: Type.Optional(MessageSchema) }), ...problems(400, 401, 403, 413, 429) } },
   }, async (request, reply) => {
     const actor = visitorOf(request);
     const body = request.body as { content?: string; clientId?: string };
+    // Starting a conversation counts against the visitor's message limit, like a send.
+    await c.rateLimiter.consume(`messages:${actor.visitorId}`, c.config.rateLimits.messagesPerVisitor, 'messages');
     if (body.content !== undefined) checkContent(body.content);
+    const clientId = body.content !== undefined ? body.clientId : undefined;
     const result = await c.db.transaction(async () => {
+      // A retried start (same clientId) must not open a second conversation.
+      const dup = clientId ? await c.messages.findByClientId(actor.accountId, 'visitor', actor.visitorId, clientId) : null;
+      if (dup) return { conversation: await c.conversations.getForVisitor(actor, dup.conversationId), message: dup, duplicate: true };
       const conv = await c.conversations.create({ id: actor.visitorId, accountId: actor.accountId, siteId: actor.siteId });
-      if (body.content === undefined) return { conversation: conv, message: undefined };
-      const posted = await c.messages.post({ accountId: actor.accountId, conversationId: conv.id, senderType: 'visitor', senderId: actor.visitorId, content: body.content, clientId: body.clientId ?? null });
-      return { conversation: posted.conversation, message: posted.message };
-    });
-    return reply.code(201).send({ conversation: visitorConversationView(result.conversation, null), ...(result.message ? { message: messageView(result.message) } : {}) });
+      if (body.content === undefined) return { conversation: conv, message: undefined, duplicate: false };
+      const posted = await c.messages.post({ accountId: actor.accountId, conversationId: conv.id, senderType: 'visitor', senderId: actor.visitorId, content: body.content, clientId: clientId ?? null });
+      return { conversation: posted.conversation, message: posted.message, duplicate: false };
+    }).catch((err: unknown) => c.messages.duplicateAfterConflict(err, actor.accountId, 'visitor', actor.visitorId, clientId));
+    const name = await c.conversations.assigneeName(actor.accountId, result.conversation.assigneeId);
+    return reply.code(result.duplicate ? 200 : 201).send({ conversation: visitorConversationView(result.conversation, name), ...(result.message ? { message: messageView(result.message) } : {}) });
   });
 
   app.post('/api/v1/widget/messages', {
