@@ -36,6 +36,10 @@ export async function main(argv: string[]): Promise<void> {
     } catch (err) {
       fail(err);
     }
+    if (cmd === 'start' && process.env.CHARLA_SKIP_ADMIN_BUILD !== '1') {
+      const { ensureAdminBuild } = await import('./admin-build.js');
+      ensureAdminBuild(config, (msg) => console.log(`charla: ${msg}`));
+    }
     const { createServer } = await import('./server.js');
     let app;
     try {
