@@ -12,6 +12,20 @@ import type { Metrics } from '../ops/metrics.js';
 import type { CharlaConfig } from '../config.js';
 import type { Presence } from './presence.js';
 
+/**
+ * Browser origins agents' sockets may come from: PUBLIC_URL's, AGENT_ORIGINS, and — when
+ * PUBLIC_URL is a loopback address — the other loopback spellings of it (localhost,
+ * 127.0.0.1, [::1]) on the same port, so a local install works whichever one is typed.
+ */
+export function agentOrigins(config: CharlaConfig): string[] {
+  const pub = new URL(config.publicUrl);
+  const out = [pub.origin, ...config.realtime.allowedAgentOrigins];
+  if (['localhost', '127.0.0.1', '[::1]'].includes(pub.hostname)) {
+    for (const host of ['localhost', '127.0.0.1', '[::1]']) out.push(`${pub.protocol}//${host}${pub.port ? `:${pub.port}` : ''}`);
+  }
+  return [...new Set(out)];
+}
+
 /** Close codes (API.md). */
 export const CLOSE = { unauthorized: 4401, policy: 1008, tooBig: 1009, restart: 1012, slow: 1013 } as const;
 
@@ -173,8 +187,7 @@ export class RealtimeGateway {
   private originAllowed(origin: string | undefined, actor: Actor, config: CharlaConfig): Promise<boolean> | boolean {
     if (!origin) return true; // not a browser: judged by its token alone
     if (actor.kind === 'visitor') return visitorOriginAllowed(this.container, actor, origin);
-    const allowed = [new URL(config.publicUrl).origin, ...config.realtime.allowedAgentOrigins];
-    return allowed.includes(origin);
+    return agentOrigins(config).includes(origin);
   }
 
   /** Mounts `GET /api/v1/realtime`. */

@@ -37,6 +37,8 @@ t.test('realtime protocol', async (t) => {
   t.test('agent sockets from a foreign browser Origin are refused', async (t) => {
     t.equal(await refusal(connectSocket(s.url, w.agent.token, { headers: { origin: 'https://evil.example' } })), 403);
     t.equal(await refusal(connectSocket(s.url, w.agent.token, { headers: { origin: 'http://localhost:3000' } })), null, 'PUBLIC_URL origin accepted');
+    t.equal(await refusal(connectSocket(s.url, w.agent.token, { headers: { origin: 'http://127.0.0.1:3000' } })), null, 'the other loopback spelling of a local PUBLIC_URL too');
+    t.equal(await refusal(connectSocket(s.url, w.agent.token, { headers: { origin: 'http://127.0.0.1:4000' } })), 403, 'but not another port');
   });
 
   t.test('ping → pong; malformed frames get an error frame and the socket stays usable', async (t) => {
