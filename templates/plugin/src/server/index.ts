@@ -1,4 +1,4 @@
-import { CoreErrors, DataTypes, Type, agentOf, definePlugin, newId, problems, type Model, type ModelStatic } from '@charla/core';
+import { CoreErrors, DataTypes, Type, agentOf, definePlugin, newId, problems, type CharlaPlugin, type Model, type ModelStatic } from '@charla/core';
 
 interface Note {
   id: string;
@@ -20,7 +20,8 @@ let Notes: ModelStatic<NoteRow>;
  * a table (migration + model), a setting, a hook that can refuse, an event handler,
  * and an authenticated route. See docs/plugins.md.
  */
-export default definePlugin({
+// Annotated so the emitted declaration does not depend on other packages' internals.
+const plugin: CharlaPlugin = definePlugin({
   name: '__NAME__',
   version: '0.1.0',
   core: '^0.1.0',
@@ -72,3 +73,5 @@ export default definePlugin({
     });
   },
 });
+
+export default plugin;

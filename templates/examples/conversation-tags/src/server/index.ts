@@ -1,4 +1,4 @@
-import { DataTypes, Type, agentOf, defineError, definePlugin, isId, newId, problems, type Cradle, type Model, type ModelStatic } from '@charla/core';
+import { DataTypes, Type, agentOf, defineError, definePlugin, isId, newId, problems, type Cradle, type CharlaPlugin, type Model, type ModelStatic } from '@charla/core';
 import '@charla/plugin-conversations';
 
 /**
@@ -41,7 +41,8 @@ async function setTag(c: Cradle, accountId: string, conversationId: string, tag:
   return next;
 }
 
-export default definePlugin({
+// Annotated so the emitted declaration does not depend on other packages' internals.
+const plugin: CharlaPlugin = definePlugin({
   name: 'conversation-tags',
   version: '0.1.0',
   core: '^0.1.0',
@@ -137,3 +138,5 @@ export default definePlugin({
 
   admin: { entry: './src/admin/index.ts' },
 });
+
+export default plugin;
