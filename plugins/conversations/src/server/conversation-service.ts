@@ -12,15 +12,24 @@ export interface InboxQuery {
   cursor?: string;
 }
 
-interface Cursor { t: string; id: string }
+/**
+ * List position. `p` (1 = high priority, 0 = normal) was added when high-priority
+ * conversations started to sort first; a cursor without it (issued before) still
+ * works and continues in the order it was issued for (newest activity first).
+ */
+interface Cursor { p?: 0 | 1; t: string; id: string }
 
-function encodeCursor(c: ConversationRow): string {
-  return Buffer.from(JSON.stringify({ t: new Date(c.lastActivityAt).toISOString(), id: c.id })).toString('base64url');
+const rank = (c: Pick<ConversationRow, 'priority'>): 0 | 1 => (c.priority === 'high' ? 1 : 0);
+
+function encodeCursor(c: ConversationRow, legacy: boolean): string {
+  const body = legacy ? { t: new Date(c.lastActivityAt).toISOString(), id: c.id } : { p: rank(c), t: new Date(c.lastActivityAt).toISOString(), id: c.id };
+  return Buffer.from(JSON.stringify(body)).toString('base64url');
 }
 function decodeCursor(raw: string): Cursor {
   try {
     const c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Cursor;
     if (typeof c?.t !== 'string' || !isId(c?.id) || Number.isNaN(Date.parse(c.t))) throw new Error('shape');
+    if (c.p !== undefined && c.p !== 0 && c.p !== 1) throw new Error('shape');
     return c;
   } catch {
     throw ConversationErrors.badCursor('cursor is not one this API returned; start again without it.');
@@ -80,20 +89,27 @@ export class ConversationService {
       where.assigneeId = q.assignee;
     }
     if (q.siteId) where.siteId = q.siteId;
-    if (q.cursor) {
-      const cur = decodeCursor(q.cursor);
+    // High priority first, then newest activity. Legacy cursors (no `p`) keep the old order.
+    const cur = q.cursor ? decodeCursor(q.cursor) : null;
+    const legacy = !!cur && cur.p === undefined;
+    if (cur) {
       const t = new Date(cur.t);
-      where[Op.or] = [{ lastActivityAt: { [Op.lt]: t } }, { lastActivityAt: t, id: { [Op.lt]: cur.id } }];
+      const after = { [Op.or]: [{ lastActivityAt: { [Op.lt]: t } }, { lastActivityAt: t, id: { [Op.lt]: cur.id } }] };
+      if (legacy) Object.assign(where, after);
+      else if (cur.p === 1) where[Op.or] = [{ priority: { [Op.ne]: 'high' } }, { priority: 'high', ...after }];
+      else where[Op.and] = [{ priority: { [Op.ne]: 'high' } }, after];
     }
     const scope = this.c.db.scope(actor.accountId);
-    const rows = await scope.findAll(this.m.Conversation, { where: where as never, order: [['lastActivityAt', 'DESC'], ['id', 'DESC']], limit: limit + 1 });
+    const order: Array<[unknown, string]> = [['lastActivityAt', 'DESC'], ['id', 'DESC']];
+    if (!legacy) order.unshift([this.c.db.sequelize.literal("CASE WHEN priority = 'high' THEN 1 ELSE 0 END"), 'DESC']);
+    const rows = await scope.findAll(this.m.Conversation, { where: where as never, order: order as never, limit: limit + 1 });
     const page = rows.slice(0, limit).map((r) => r.get({ plain: true }));
     const visitorIds = [...new Set(page.map((c) => c.visitorId))];
     const visitors = visitorIds.length ? await scope.findAll(this.m.Visitor, { where: { id: { [Op.in]: visitorIds } } }) : [];
     const byId = new Map<string, VisitorRow>(visitors.map((v) => [v.id, v.get({ plain: true })]));
     return {
       conversations: page.map((c) => conversationView(c, byId.get(c.visitorId))),
-      nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]) : null,
+      nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1], legacy) : null,
     };
   }
 

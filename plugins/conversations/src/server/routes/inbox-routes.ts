@@ -15,7 +15,7 @@ export async function inboxRoutes(app: FastifyInstance, c: Cradle): Promise<void
   app.get('/api/v1/inbox/conversations', {
     config: auth,
     schema: {
-      tags, summary: 'Conversation lists (default: open and pending, everyone\'s), newest activity first',
+      tags, summary: 'Conversation lists (default: open and pending, everyone\'s), high priority first, then newest activity',
       querystring: Type.Object({
         status: Type.Optional(Status),
         assignee: Type.Optional(Type.String({ maxLength: 64 })),
