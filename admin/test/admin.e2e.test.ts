@@ -24,6 +24,8 @@ if (!browserAvailable()) {
 
   t.before(async () => {
     h = await startHarness();
+    // The inbox plugin assigns new conversations automatically; this suite assigns by hand.
+    await h.api('PATCH', '/api/v1/plugins/inbox', { settings: { autoAssign: false } });
     const res = await h.api('POST', '/api/v1/sites', { name: 'Shop' });
     if (res.status !== 201) throw new Error(`site: ${res.status} ${JSON.stringify(res.body)}`);
     site = res.body;

@@ -10,6 +10,7 @@ export * from './slot-outlet';
 export * from './team-directory.service';
 export * from './sites.service';
 export * from './notifications.service';
+export * from './composer';
 export * from './ui/list-nav';
 export * from './ui/copy-button';
 export * from './ui/avatar';

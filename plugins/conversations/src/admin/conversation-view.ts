@@ -16,6 +16,7 @@ import {
 import { takeUntilDestroyed, toObservable } from '@angular/core/rxjs-interop';
 import {
   AuthService,
+  ComposerExtensions,
   DatePipe,
   I18nService,
   RealtimeService,
@@ -23,6 +24,8 @@ import {
   TeamDirectory,
   TranslatePipe,
   problemText,
+  type ComposerExtension,
+  type ComposerSuggestion,
   type Conversation,
   type Message,
   type RealtimeEvent,
@@ -131,7 +134,28 @@ function newClientId(): string {
             (keydown)="onKeydown($event)"
             [attr.placeholder]="(isNote() ? 'conversations.notePlaceholder' : 'conversations.replyPlaceholder') | t"
             aria-describedby="reply-hint"
+            [attr.aria-expanded]="suggestions().length > 0"
+            aria-controls="composer-suggestions"
+            aria-autocomplete="list"
           ></textarea>
+          @if (suggestions().length) {
+            <ul id="composer-suggestions" class="plain-list composer-suggestions" role="listbox" [attr.aria-label]="'conversations.suggestions' | t">
+              @for (s of suggestions(); track s.suggestion.id; let i = $index) {
+                <li role="option" [attr.aria-selected]="i === activeSuggestion()" [class.active]="i === activeSuggestion()"
+                  [attr.data-suggestion]="s.suggestion.label" (mousedown)="$event.preventDefault(); pick(i)">
+                  <strong>{{ s.suggestion.label }}</strong>
+                  @if (s.suggestion.detail) { <span class="muted"> {{ s.suggestion.detail }}</span> }
+                </li>
+              }
+            </ul>
+          }
+          @if (confirmQuestion(); as q) {
+            <div class="alert alert-warning row wrap" role="alertdialog" aria-live="assertive" data-testid="send-confirm">
+              <span class="grow">{{ q }}</span>
+              <button type="button" class="btn btn-primary btn-sm" (click)="confirmSend()">{{ 'conversations.sendAnyway' | t }}</button>
+              <button type="button" class="btn btn-secondary btn-sm" (click)="confirmQuestion.set(null)">{{ 'conversations.cancelSend' | t }}</button>
+            </div>
+          }
           <div class="composer-bar">
             <label class="check">
               <input type="checkbox" [checked]="isNote()" (change)="isNote.set($any($event.target).checked)" />
@@ -173,6 +197,13 @@ export class ConversationView {
   protected readonly actionError = signal<string | null>(null);
   protected readonly draft = signal('');
   protected readonly isNote = signal(false);
+  private readonly composer = inject(ComposerExtensions);
+  /** Picker entries offered by composer extensions for the current draft (e.g. quick replies for "/ref"). */
+  protected readonly suggestions = linkedSignal<string, { ext: ComposerExtension; suggestion: ComposerSuggestion }[]>({ source: () => this.id(), computation: () => [] });
+  protected readonly activeSuggestion = signal(0);
+  /** A composer extension's question to confirm before sending (e.g. another agent is replying). */
+  protected readonly confirmQuestion = linkedSignal<string, string | null>({ source: () => this.id(), computation: () => null });
+  private suggestSeq = 0;
 
   private readonly details = resource({
     params: () => this.id(),
@@ -270,6 +301,7 @@ export class ConversationView {
 
   protected onInput(event: Event): void {
     this.draft.set((event.target as HTMLTextAreaElement).value);
+    void this.refreshSuggestions();
     if (this.isNote()) return;
     const id = this.id();
     if (this.typingSentFor !== id) {
@@ -281,6 +313,24 @@ export class ConversationView {
   }
 
   protected onKeydown(event: KeyboardEvent): void {
+    const n = this.suggestions().length;
+    if (n && !event.isComposing) {
+      if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+        event.preventDefault();
+        this.activeSuggestion.update((i) => (i + (event.key === 'ArrowDown' ? 1 : n - 1)) % n);
+        return;
+      }
+      if (event.key === 'Escape') {
+        event.preventDefault();
+        this.suggestions.set([]);
+        return;
+      }
+      if ((event.key === 'Enter' && !event.shiftKey) || event.key === 'Tab') {
+        event.preventDefault();
+        void this.pick(this.activeSuggestion());
+        return;
+      }
+    }
     if (event.key === 'Enter' && !event.shiftKey && !event.isComposing && !event.altKey && !event.ctrlKey && !event.metaKey) {
       event.preventDefault();
       void this.send();
@@ -296,10 +346,70 @@ export class ConversationView {
     void this.post({ ...m, failed: false, pending: true });
   }
 
-  private async send(): Promise<void> {
+  /** Asks the composer extensions for picker entries for the current draft (latest answer wins). */
+  private async refreshSuggestions(): Promise<void> {
+    const seq = ++this.suggestSeq;
+    const id = this.id();
+    const draft = this.draft();
+    const exts = this.composer.for(id).filter((e) => e.suggest);
+    if (!exts.length || !draft) {
+      this.suggestions.set([]);
+      return;
+    }
+    const lists = await Promise.all(
+      exts.map(async (ext) => {
+        try {
+          return (await ext.suggest!(draft, { conversationId: id })).map((suggestion) => ({ ext, suggestion }));
+        } catch {
+          return [];
+        }
+      }),
+    );
+    if (seq !== this.suggestSeq || id !== this.id()) return;
+    this.suggestions.set(lists.flat());
+    this.activeSuggestion.set(0);
+  }
+
+  /** Replaces the draft with what the chosen suggestion's extension renders. */
+  protected async pick(index: number): Promise<void> {
+    const chosen = this.suggestions()[index];
+    this.suggestSeq++;
+    this.suggestions.set([]);
+    if (!chosen?.ext.insert) return;
+    const id = this.id();
+    try {
+      const text = await chosen.ext.insert(chosen.suggestion, { conversationId: id });
+      if (id !== this.id()) return;
+      this.draft.set(text);
+      const box = this.replyBox()?.nativeElement;
+      if (box) {
+        box.value = text;
+        box.focus();
+      }
+    } catch (err) {
+      this.actionError.set(problemText(err, this.i18n.t('errors.generic')));
+    }
+  }
+
+  protected confirmSend(): void {
+    this.confirmQuestion.set(null);
+    void this.send(true);
+  }
+
+  private async send(confirmed = false): Promise<void> {
     const content = this.draft().trim();
     if (!content) return;
     const id = this.id();
+    if (!confirmed && !this.isNote()) {
+      for (const ext of this.composer.for(id)) {
+        const question = ext.confirmBeforeSend?.({ conversationId: id }) ?? null;
+        if (question) {
+          this.confirmQuestion.set(question);
+          return;
+        }
+      }
+    }
+    this.confirmQuestion.set(null);
     const clientId = newClientId();
     const optimistic: PendingMessage = {
       id: `pending-${clientId}`,
