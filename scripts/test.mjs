@@ -5,7 +5,7 @@
 // CHARLA_REQUIRE_ALL=1 turns "not run" into a failure.
 import { spawn } from 'node:child_process';
 
-const args = ['lerna', 'run', 'test', '--concurrency', '1', '--stream', '--no-prefix', ...process.argv.slice(2)];
+const args = ['lerna', 'run', 'test', '--concurrency', '1', '--stream', '--no-prefix', '--no-bail', ...process.argv.slice(2)];
 const child = spawn('npx', args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
 let passed = 0;
 let failed = 0;

@@ -8,6 +8,8 @@ export const REDACT_PATHS = [
   'res.headers["set-cookie"]',
   '*.password', '*.currentPassword', '*.newPassword', '*.token', '*.visitorToken', '*.secret', '*.userHash',
   'password', 'token', 'secret', 'jwtSecret', 'databaseUrl', 'redisUrl', 'smtpUrl',
+  // …and the same config keys one level down (e.g. a logged `{ config }`).
+  '*.jwtSecret', '*.databaseUrl', '*.redisUrl', '*.smtpUrl',
 ];
 
 export function loggerOptions(level: string, pretty = false): LoggerOptions {
@@ -16,10 +18,12 @@ export function loggerOptions(level: string, pretty = false): LoggerOptions {
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     ...(pretty ? {} : {}),
     serializers: {
-      req(req: { method: string; url: string; id: string; ip?: string }) {
-        // Query strings may carry ?token= for websockets: never log them.
-        const q = req.url.indexOf('?');
-        return { method: req.method, url: q === -1 ? req.url : req.url.slice(0, q), id: req.id, ip: req.ip };
+      req(req: { method?: string; url?: string; id?: string; ip?: string }) {
+        // Query strings may carry ?token= for websockets: never log them. Any object logged
+        // as `req` gets here, not only requests: never throw (a throwing serializer fails the log call).
+        const url = typeof req?.url === 'string' ? req.url : undefined;
+        const q = url?.indexOf('?') ?? -1;
+        return { method: req?.method, url: q === -1 ? url : url!.slice(0, q), id: req?.id, ip: req?.ip };
       },
     },
   };

@@ -92,8 +92,14 @@ export class TeamService {
     if (!n) throw TeamErrors.invitationNotFound('No pending invitation with this id.');
   }
 
+  /**
+   * Counts the owners and locks their rows until the transaction ends (FOR UPDATE on
+   * PostgreSQL; SQLite runs one writer at a time), so two owners demoting or removing
+   * each other at the same moment cannot both see "another owner is left".
+   */
   private async countOwners(accountId: string): Promise<number> {
-    return this.d.db.scope(accountId).count(this.d.models.User, { where: { role: 'owner' } });
+    const owners = await this.d.db.scope(accountId).findAll(this.d.models.User, { where: { role: 'owner' }, attributes: ['id'], order: [['id', 'ASC']], lock: true });
+    return owners.length;
   }
 
   async changeRole(actor: AgentActor, userId: string, role: Role): Promise<PublicUser> {
