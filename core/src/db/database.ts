@@ -48,18 +48,33 @@ export class Database {
         logging: false,
         retry: { max: 0 },
       });
-      // Sequelize opens one sqlite3 connection per transaction and offers no hook to
-      // configure them: give every new connection a busy timeout so a writer waits
-      // for the lock instead of failing with SQLITE_BUSY.
-      const cm = this.sequelize.connectionManager as unknown as { getConnection(o: unknown): Promise<{ configure(k: string, v: number): void; __charla?: boolean }> };
+      // Sequelize opens (and closes) one sqlite3 connection per transaction and offers no
+      // hook to configure connections. Transactions here run one at a time (see
+      // transaction()), so they all share one long-lived connection instead; every
+      // connection gets a busy timeout (wait for the lock instead of SQLITE_BUSY) and
+      // synchronous=NORMAL (WAL-safe, no fsync per commit).
+      type Conn = { configure(k: string, v: number): void; run(sql: string): void; __charla?: boolean; uuid?: string };
+      const cm = this.sequelize.connectionManager as unknown as { getConnection(o: { uuid?: string }): Promise<Conn>; releaseConnection(c: Conn, force?: boolean): Promise<void> };
       const original = cm.getConnection.bind(cm);
-      cm.getConnection = async (o: unknown) => {
+      const originalRelease = cm.releaseConnection.bind(cm);
+      let txConnection: Promise<Conn> | null = null;
+      const prepare = async (o: { uuid?: string }) => {
         const conn = await original(o);
         if (!conn.__charla) {
           conn.configure('busyTimeout', 10_000);
+          conn.run('PRAGMA synchronous=NORMAL');
           conn.__charla = true;
         }
         return conn;
+      };
+      cm.getConnection = async (o: { uuid?: string } = {}) => {
+        if (!o.uuid || o.uuid === 'default') return prepare(o);
+        txConnection ??= prepare({ ...o, uuid: 'charla-transactions' });
+        return txConnection;
+      };
+      cm.releaseConnection = async (c: Conn, force?: boolean) => {
+        if (txConnection && !force && c === (await txConnection)) return; // kept for the next transaction
+        return originalRelease(c, force);
       };
     }
   }
