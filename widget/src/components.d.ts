@@ -68,6 +68,11 @@ export namespace Components {
          */
         "online": boolean;
         /**
+          * The visitor's place in the team's queue (1 = next), or null when an agent has the conversation.
+          * @default null
+         */
+        "queuePosition": number | null;
+        /**
           * The site's name, shown in the header.
           * @default ''
          */
@@ -192,6 +197,11 @@ declare namespace LocalJSX {
          */
         "online"?: boolean;
         /**
+          * The visitor's place in the team's queue (1 = next), or null when an agent has the conversation.
+          * @default null
+         */
+        "queuePosition"?: number | null;
+        /**
           * The site's name, shown in the header.
           * @default ''
          */
@@ -212,6 +222,7 @@ declare namespace LocalJSX {
         "logoUrl": string | null;
         "greeting": string | null;
         "online": boolean;
+        "queuePosition": number | null;
         "typingName": string | null;
         "connection": 'connecting' | 'open' | 'reconnecting' | 'closed';
         "askEmail": boolean;

@@ -68,6 +68,8 @@ export class Widget {
   #readSent = new Map<string, string>();
   #open = false;
   #agents: AgentView[] = [];
+  /** The visitor's place in the team's queue for the active conversation (inbox plugin), or null. */
+  #queue: number | null = null;
   #typing: { userId: string | null; timer: ReturnType<typeof setTimeout> } | null = null;
   #connection: ConnectionStatus = 'connecting';
   #emailSaved: string | null = null;
@@ -364,6 +366,7 @@ export class Widget {
     if (id === this.#activeId) return;
     this.#activeId = id;
     this.#agents = [];
+    this.#queue = null;
     if (this.#typing) clearTimeout(this.#typing.timer);
     this.#typing = null;
     if (this.#messenger) {
@@ -379,6 +382,18 @@ export class Widget {
     if (this.#conversationChannel?.id === id) return;
     this.#conversationChannel?.off();
     this.#conversationChannel = id ? { id, off: this.#rt.subscribe(`conversation:${id}`) } : undefined;
+    // Queue position when the inbox plugin is on (a 404 otherwise: nothing to show); later changes come as `inbox:queue`.
+    if (id) {
+      this.#api.http
+        .request<{ position: number | null }>('GET', `/api/v1/widget/inbox/queue/${encodeURIComponent(id)}`)
+        .then((r) => {
+          if (id === this.#activeId) {
+            this.#queue = typeof r.position === 'number' ? r.position : null;
+            this.#render();
+          }
+        })
+        .catch(() => undefined);
+    }
   }
 
   // ---------------------------------------------------------------- messages
@@ -497,6 +512,7 @@ export class Widget {
       case 'conversation:updated': {
         const conv = data.conversation as VisitorConversation | undefined;
         if (conv?.id) {
+          if (conv.id === this.#activeId && conv.assignee) this.#queue = null; // an agent has it
           this.#conversations.set(conv.id, { ...this.#conversations.get(conv.id), ...conv });
           this.#render();
         }
@@ -514,6 +530,12 @@ export class Widget {
               }, TYPING_EXPIRE_MS),
             }
           : null;
+        this.#render();
+        break;
+      }
+      case 'inbox:queue': {
+        if (conversationId !== this.#activeId) break;
+        this.#queue = typeof data.position === 'number' ? data.position : null;
         this.#render();
         break;
       }
@@ -623,6 +645,7 @@ export class Widget {
     el.online = this.#site.online !== false;
     el.messages = this.#viewMessages();
     el.agents = this.#agents;
+    el.queuePosition = this.#queue;
     el.typingName = this.#typing ? (this.#agentName(this.#typing.userId) ?? this.#strings.someone) : null;
     el.connection = this.#connection;
     const email = this.#emailSaved ?? this.#visitor.email ?? null;

@@ -11,6 +11,7 @@ export interface MessengerElement extends HTMLElement {
   online: boolean;
   messages: ViewMessage[];
   agents: AgentView[];
+  queuePosition: number | null;
   typingName?: string | null;
   connection: 'connecting' | 'open' | 'reconnecting' | 'closed';
   askEmail: boolean;

@@ -258,4 +258,26 @@ async function run(): Promise<void> {
     await page.getByText('Seen').waitFor({ timeout: 10_000 });
     t.pass('read receipt shown');
   });
+
+  await t.test('a visitor waiting for a free agent sees their place in the queue (inbox plugin)', async (t) => {
+    // An online agent who is away: nobody can take the conversation yet.
+    const ws = await agentSocket();
+    t.teardown(() => ws.close());
+    await req('PATCH', '/api/v1/inbox/agents/me', { status: 'away' });
+    t.teardown(() => req('PATCH', '/api/v1/inbox/agents/me', { status: 'available' }));
+    const site = await newSite('Queue');
+    host.pages.set('/wait', hostPage({ snippet: snippetFor(site) }));
+    const { context, page } = await newPage(browser);
+    t.teardown(() => context.close());
+    await page.goto(`${host.origin}/wait`);
+    await page.getByRole('button', { name: 'Open chat', exact: true }).click();
+    const textbox = page.getByRole('textbox', { name: 'Message', exact: true });
+    await textbox.fill('is anyone free?');
+    await textbox.press('Enter');
+    await page.getByText('You are next in the queue').waitFor({ timeout: 15_000 });
+    t.pass('queue position shown while nobody is available');
+    await req('PATCH', '/api/v1/inbox/agents/me', { status: 'available' });
+    await page.getByText('You are next in the queue').waitFor({ state: 'detached', timeout: 15_000 });
+    t.pass('the notice goes away when an agent takes the conversation');
+  });
 }

@@ -33,6 +33,8 @@ export class CharlaMessenger {
   @Prop() messages: ViewMessage[] = [];
   /** Agents currently viewing the conversation. */
   @Prop() agents: AgentView[] = [];
+  /** The visitor's place in the team's queue (1 = next), or null when an agent has the conversation. */
+  @Prop() queuePosition: number | null = null;
   /** Name of the agent currently typing, or null. */
   @Prop() typingName?: string | null;
   /** Realtime connection status; anything but `open` shows a "reconnecting" notice. */
@@ -178,6 +180,7 @@ export class CharlaMessenger {
                 {this.online ? s.online : s.offline}
               </p>
               {presence ? <p class="presence">{presence}</p> : null}
+              {!presence && this.queuePosition ? <p class="presence queue">{s.queuePosition(this.queuePosition)}</p> : null}
             </div>
             <button type="button" class="close" aria-label={s.minimize} onClick={() => this.charlaClose.emit()}>
               <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
