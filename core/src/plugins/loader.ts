@@ -33,7 +33,10 @@ export async function importPlugins(entries: string[], cwd = process.cwd()): Pro
       mod = (await import(spec)) as { default?: CharlaPlugin };
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      if (e.code === 'ERR_MODULE_NOT_FOUND' && String(e.message).includes(spec)) {
+      // Node sets ERR_MODULE_NOT_FOUND; a loader hook in between (tsx, a test runner) may rethrow
+      // the same message without the code, so the message decides as well.
+      const notFound = e.code === 'ERR_MODULE_NOT_FOUND' || /^Cannot find (package|module) /.test(String(e.message));
+      if (notFound && String(e.message).includes(`'${spec}'`)) {
         throw new PluginLoadError(`plugin "${entry}" is enabled but not installed (could not import ${spec}); run npm install ${spec} or remove it from CHARLA_PLUGINS / charla.config.json`);
       }
       throw new PluginLoadError(`plugin "${entry}" failed to load: ${e.message}`);
