@@ -33,6 +33,7 @@ import { installRequestAuth } from './http/request-auth.js';
 import { installNulGuard, validatorCompiler } from './http/validation.js';
 import { Problem } from './http/schemas.js';
 import { staticAssets } from './http/static-assets.js';
+import { HttpDrain } from './http/drain.js';
 import { loggerOptions } from './logger.js';
 import { Metrics } from './ops/metrics.js';
 import { opsRoutes } from './ops/ops-routes.js';
@@ -95,7 +96,8 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
     requestIdHeader: false,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
-    return503OnClosing: true,
+    // Shutdown is HttpDrain's: 503 problem+json while draining, then close what is left.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     frameworkErrors,
@@ -104,6 +106,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
   // The API speaks JSON only: text/plain (parsed by Fastify by default) is a 415 like any other type.
   app.removeContentTypeParser('text/plain');
 
+  const drain = new HttpDrain();
   const db = new Database({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false }) : null;
   redis?.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
@@ -197,7 +200,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
     },
     // Our shutdown instead of the plugin's: stop upgrades, close sockets with 1012 so clients reconnect elsewhere.
     preClose: async function (this: FastifyInstance) {
-      await gateway.shutdown();
+      await Promise.all([gateway.shutdown(), drain.drain()]);
       (this as unknown as { websocketServer: { close(): void } }).websocketServer.close();
     },
   });
@@ -213,6 +216,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
     refResolver: { buildLocalReference: (json, _base, _frag, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
   installProblemHandlers(app);
+  drain.install(app);
   installRequestAuth(app, container);
   installNulGuard(app);
 
