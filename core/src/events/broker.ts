@@ -37,6 +37,9 @@ export class Broker {
         maxRetriesPerRequest: null,
         enableOfflineQueue: true,
       });
+      // mqemitter-redis re-emits connection errors on `state`; unhandled, a Redis outage
+      // would crash the process. ioredis reconnects by itself: log and carry on.
+      (this.mq as unknown as { state: { on(e: 'error', fn: (err: Error) => void): void } }).state.on('error', (err) => opts.logger.warn({ err: err.message }, 'redis broker connection error'));
       this.distributed = true;
     } else {
       this.mq = (mqemitter as unknown as (o: object) => MQ)({ concurrency: 0 });

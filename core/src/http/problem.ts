@@ -71,7 +71,10 @@ export function installProblemHandlers(app: FastifyInstance): void {
       });
     }
     const name = (err as { name?: string }).name ?? '';
-    if (/Sequelize(Connection|ConnectionRefused|HostNotFound|ConnectionAcquireTimeout|ConnectionTimedOut)Error/.test(name) || /ECONNREFUSED|Connection terminated|SQLITE_BUSY/.test(err.message)) {
+    // PostgreSQL restarting: connection exceptions (08xxx) and operator intervention (57P0x)
+    // surface as plain DatabaseErrors on connections that were open when it went down.
+    const pgCode = String((err as { parent?: { code?: unknown } }).parent?.code ?? '');
+    if (/Sequelize(Connection|ConnectionRefused|HostNotFound|ConnectionAcquireTimeout|ConnectionTimedOut)Error/.test(name) || /^(08|57P0)/.test(pgCode) || /ECONNREFUSED|Connection terminated|not queryable|terminating connection|the database system is (shutting down|starting up)|SQLITE_BUSY/.test(err.message)) {
       request.log.error({ err }, 'database unavailable');
       return sendProblem(reply, { title: 'Service Unavailable', status: 503, detail: 'The database is unavailable right now. Retry shortly; repeating a send with the same clientId is safe.', code: 'CHARLA_CORE_DATABASE_UNAVAILABLE' }, { 'retry-after': '2' });
     }

@@ -29,14 +29,22 @@ export class RateLimiter {
     this.sweep.unref();
   }
 
+  /** Redis when it answers; while it is down, this instance's own counters (limits still apply, per instance). */
+  private redisUp(): Redis | undefined {
+    return this.redis && !['close', 'reconnecting', 'end'].includes(this.redis.status) ? this.redis : undefined;
+  }
+
   async hit(key: string, limit: Limit, count = 1): Promise<RateResult> {
     const windowMs = limit.windowSeconds * 1000;
-    if (this.redis) {
+    const redis = this.redisUp();
+    if (redis) {
       const k = `${this.prefix}rl:${key}`;
-      const res = (await this.redis.multi().incrby(k, count).pexpire(k, windowMs, 'NX').pttl(k).exec()) ?? [];
-      const n = Number(res[0]?.[1] ?? 0);
-      const ttl = Math.max(0, Number(res[2]?.[1] ?? windowMs));
-      return { allowed: n <= limit.max, remaining: Math.max(0, limit.max - n), retryAfterSeconds: Math.max(1, Math.ceil(ttl / 1000)) };
+      const res = await redis.multi().incrby(k, count).pexpire(k, windowMs, 'NX').pttl(k).exec().catch(() => null);
+      if (res) {
+        const n = Number(res[0]?.[1] ?? 0);
+        const ttl = Math.max(0, Number(res[2]?.[1] ?? windowMs));
+        return { allowed: n <= limit.max, remaining: Math.max(0, limit.max - n), retryAfterSeconds: Math.max(1, Math.ceil(ttl / 1000)) };
+      }
     }
     const now = Date.now();
     let entry = this.mem.get(key);
@@ -49,11 +57,14 @@ export class RateLimiter {
   }
 
   async peek(key: string, limit: Limit): Promise<RateResult> {
-    if (this.redis) {
+    const redis = this.redisUp();
+    if (redis) {
       const k = `${this.prefix}rl:${key}`;
-      const [n, ttl] = await Promise.all([this.redis.get(k), this.redis.pttl(k)]);
-      const c = Number(n ?? 0);
-      return { allowed: c < limit.max, remaining: Math.max(0, limit.max - c), retryAfterSeconds: Math.max(1, Math.ceil(Math.max(0, ttl) / 1000)) };
+      const got = await Promise.all([redis.get(k), redis.pttl(k)]).catch(() => null);
+      if (got) {
+        const c = Number(got[0] ?? 0);
+        return { allowed: c < limit.max, remaining: Math.max(0, limit.max - c), retryAfterSeconds: Math.max(1, Math.ceil(Math.max(0, got[1]) / 1000)) };
+      }
     }
     const e = this.mem.get(key);
     const now = Date.now();
@@ -62,8 +73,8 @@ export class RateLimiter {
   }
 
   async reset(key: string): Promise<void> {
-    if (this.redis) await this.redis.del(`${this.prefix}rl:${key}`);
-    else this.mem.delete(key);
+    this.mem.delete(key);
+    await this.redisUp()?.del(`${this.prefix}rl:${key}`).catch(() => undefined);
   }
 
   /** Counts one hit and throws 429 with Retry-After when over the limit. */

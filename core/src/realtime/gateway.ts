@@ -259,6 +259,9 @@ export class RealtimeGateway {
         .catch((err: unknown) => this.logger.warn({ err }, 'presence connect failed'));
     }
 
+    // Frames of one socket are handled in order: an unsubscribe must not overtake the
+    // subscribe before it (still awaiting authorization) and leave the channel subscribed.
+    let inOrder: Promise<void> = Promise.resolve();
     ws.on('pong', () => { alive = true; });
     ws.on('message', (raw, isBinary) => {
       alive = true;
@@ -284,7 +287,7 @@ export class RealtimeGateway {
         s.send({ op: 'error', code: 'bad_frame', detail: 'Frames must be JSON objects with an "op".' });
         return;
       }
-      void this.handle(s, frame);
+      inOrder = inOrder.then(() => this.handle(s, frame)).catch((err: unknown) => this.logger.warn({ err }, 'realtime frame failed'));
     });
     ws.on('close', () => {
       this.sockets.delete(id);

@@ -170,8 +170,8 @@ export class SiteService {
       if (patch.identityVerification?.required !== undefined) changes.identityRequired = patch.identityVerification.required;
       if (patch.identityVerification?.rotateSecret) changes.identitySecret = randomBytes(32).toString('hex');
       if (Object.keys(changes).length) await scope.update(this.d.models.Site, changes, { id });
-      this.cache.delete(site.appId);
-      this.cache.delete(site.id);
+      this.cache.delete(`app:${site.appId}`);
+      this.cache.delete(`site:${accountId}:${site.id}`);
       const { identitySecret: _s, ...safe } = changes;
       this.d.events.emit('site.updated', { accountId, siteId: id, changes: safe });
       return { ...site.get({ plain: true }), ...changes };
@@ -183,8 +183,8 @@ export class SiteService {
       const site = await this.d.db.scope(accountId).findById(this.d.models.Site, id);
       if (!site) throw SiteErrors.notFound('No site with this id in your account.');
       await this.d.db.scope(accountId).destroy(this.d.models.Site, { id });
-      this.cache.delete(site.appId);
-      this.cache.delete(site.id);
+      this.cache.delete(`app:${site.appId}`);
+      this.cache.delete(`site:${accountId}:${site.id}`);
       this.d.events.emit('site.deleted', { accountId, siteId: id });
     });
   }
@@ -195,12 +195,13 @@ export class SiteService {
    */
   async byAppId(appId: string): Promise<SiteAttrs | null> {
     if (typeof appId !== 'string' || appId.length > 64) return null;
-    return this.cached(appId, () => this.d.db.withoutTenant('widget: site by public appId', () => this.d.models.Site.findOne({ where: { appId } })));
+    return this.cached(`app:${appId}`, () => this.d.db.withoutTenant('widget: site by public appId', () => this.d.models.Site.findOne({ where: { appId } })));
   }
 
   /** The site of an authenticated visitor (cached briefly, for the per-request Origin check). */
   async byIdForAccount(accountId: string, siteId: string): Promise<SiteAttrs | null> {
-    return this.cached(siteId, () => this.d.db.scope(accountId).findById(this.d.models.Site, siteId));
+    // Keyed by account too: a cached site must never answer for another account (or for an appId lookup).
+    return this.cached(`site:${accountId}:${siteId}`, () => this.d.db.scope(accountId).findById(this.d.models.Site, siteId));
   }
 
   private async cached(key: string, load: () => Promise<{ get(o: { plain: true }): SiteAttrs } | null>): Promise<SiteAttrs | null> {
