@@ -10,9 +10,9 @@ import type { Actor } from './auth/actor.js';
 
 /** In-process hooks: run inside the request, in order; may change the payload or refuse by throwing a CharlaError. */
 export interface HookMap {
-  /** Before an account and its owner are created at sign-up. */
+  /** Before an account and its owner are created at sign-up: change `name` (the account's name), or throw a CharlaError to refuse. */
   'account:beforeCreate': { name: string; email: string };
-  /** Before a member is invited. */
+  /** Before a member is invited: change `role` (still checked against the inviter's rights), or throw a CharlaError to refuse. */
   'team:beforeInvite': { accountId: string; email: string; role: string; actor: Actor };
 }
 

@@ -70,6 +70,8 @@ t.test('routes are encapsulated per plugin; hooks and events get their payloads'
       'team:beforeInvite': (payload) => {
         hookPayloads.push({ plugin: 'first', payload: { accountId: payload.accountId, email: payload.email, role: payload.role, actorKind: payload.actor.kind } });
         if (payload.email.endsWith('@blocked.example')) throw new CharlaError('CHARLA_FIRST_BLOCKED', 422, 'This domain cannot be invited.');
+        if (payload.email.endsWith('@contractor.example')) return { ...payload, role: 'agent' };
+        if (payload.email.endsWith('@promote.example')) return { ...payload, role: 'owner' };
       },
     },
     events: {
@@ -113,11 +115,18 @@ t.test('routes are encapsulated per plugin; hooks and events get their payloads'
   t.same(signupHooks.map((h) => h.plugin), ['first', 'second'], 'hooks run in plugin order');
   t.match(signupHooks[0].payload, { name: /^Hooked /, email: a.email });
   t.match(signupHooks[1].payload, { name: /\(checked\)$/, email: a.email }, 'a hook sees the payload the previous hook returned');
+  t.match((await s.request('GET', '/api/v1/account', { token: a.token })).body.name, /^Hooked .*\(checked\)$/, 'the account is created with the name the hooks returned');
 
   const blocked = await s.request('POST', '/api/v1/team/invitations', { token: a.token, body: { email: 'x@blocked.example', role: 'agent' } });
   expectProblem(t, blocked, 422, 'CHARLA_FIRST_BLOCKED', 'a hook refuses with its own coded error');
   t.match(hookPayloads.at(-1)?.payload, { accountId: a.accountId, email: 'x@blocked.example', role: 'agent', actorKind: 'agent' });
   t.same((await s.request('GET', '/api/v1/team/invitations', { token: a.token })).body.invitations, [], 'nothing was created');
+  const lowered = await s.request('POST', '/api/v1/team/invitations', { token: a.token, body: { email: 'c@contractor.example', role: 'admin' } });
+  t.equal(lowered.status, 201, lowered.text);
+  t.equal(lowered.body.role, 'agent', 'the invitation gets the role the hook returned');
+  // An admin may not invite owners; a hook that raises the role is held to that rule.
+  const admin = { kind: 'agent', accountId: a.accountId, userId: a.userId, sessionId: 'x', role: 'admin', name: 'Ad', email: a.email, via: 'bearer' } as const;
+  await t.rejects(s.app.charla.container.cradle.team.invite(admin, 'p@promote.example', 'agent'), { statusCode: 403 }, 'a role raised by a hook is checked against the inviter');
 
   const site = await s.request('POST', '/api/v1/sites', { token: a.token, body: { name: 'Evented' } });
   await s.app.charla.container.cradle.events.drain();

@@ -9,7 +9,7 @@ import type { EventBus } from '../events/event-bus.js';
 import type { HookRunner } from '../hooks/hook-runner.js';
 import type { JobQueue } from '../jobs/job-queue.js';
 import type { Clock } from '../clock.js';
-import type { AgentActor, Role } from '../auth/actor.js';
+import { ROLES, type AgentActor, type Role } from '../auth/actor.js';
 import { hashToken } from '../auth/passwords.js';
 import { INVITATION_TTL_MS, normalizeEmail, publicAccount, publicUser, type AuthService, type PublicAccount, type PublicUser } from '../auth/auth-service.js';
 
@@ -59,10 +59,13 @@ export class TeamService {
     if (role === 'owner' && actor.role !== 'owner') throw TeamErrors.notAllowed('Only an owner can make someone an owner.');
   }
 
-  async invite(actor: AgentActor, emailRaw: string, role: Role): Promise<PublicInvitation> {
+  async invite(actor: AgentActor, emailRaw: string, requestedRole: Role): Promise<PublicInvitation> {
     const email = normalizeEmail(emailRaw);
+    this.assertMayGrant(actor, requestedRole);
+    const checked = await this.d.hooks.run('team:beforeInvite', { accountId: actor.accountId, email, role: requestedRole, actor });
+    // A hook may change the role; the result is held to the same rules as the request.
+    const role = ROLES.includes(checked.role as Role) ? (checked.role as Role) : requestedRole;
     this.assertMayGrant(actor, role);
-    await this.d.hooks.run('team:beforeInvite', { accountId: actor.accountId, email, role, actor });
     const token = randomBytes(32).toString('base64url');
     return this.d.db.transaction(async () => {
       const existing = await this.d.db.withoutTenant('team: is the e-mail a user anywhere', () => this.d.models.User.findOne({ where: { email }, transaction: this.d.db.currentTransaction() }));

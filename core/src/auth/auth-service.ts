@@ -88,12 +88,13 @@ export class AuthService {
   async signup(input: { accountName: string; name: string; email: string; password: string }, userAgent?: string): Promise<SessionResult> {
     if (this.config.signup !== 'open') throw AuthErrors.signupClosed('Public sign-up is turned off on this instance. Ask an administrator for an invitation.');
     const email = normalizeEmail(input.email);
-    await this.hooks.run('account:beforeCreate', { name: input.accountName, email });
+    const checked = await this.hooks.run('account:beforeCreate', { name: input.accountName.trim(), email });
+    const accountName = typeof checked.name === 'string' && checked.name.trim() ? checked.name.trim().slice(0, 200) : input.accountName.trim();
     const passwordHash = await hashPassword(input.password);
     try {
       return await this.db.transaction(async () => {
         if (await this.findUserByEmail(email)) throw AuthErrors.emailTaken('An account with this e-mail already exists. Log in, or reset your password.');
-        const account = await this.models.Account.create({ id: newId(), name: input.accountName.trim(), plan: this.config.defaultPlan }, { transaction: this.db.currentTransaction() });
+        const account = await this.models.Account.create({ id: newId(), name: accountName, plan: this.config.defaultPlan }, { transaction: this.db.currentTransaction() });
         const user = await this.db.scope(account.id).create(this.models.User, { id: newId(), name: input.name.trim(), email, role: 'owner', passwordHash });
         this.events.emit('account.created', { accountId: account.id, userId: user.id });
         this.events.emit('user.created', { accountId: account.id, userId: user.id, role: 'owner' });
