@@ -163,7 +163,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
   await migrate(db, sources, logger);
 
   const secret = config.jwtSecret ?? (await ensureInstanceSecret(models, 'jwt_secret', () => randomBytes(48).toString('base64url')));
-  container.register({ tokens: asValue(new TokenService(secret)) });
+  container.register({ tokens: asValue(new TokenService(secret, clock)) });
 
   const gateway = new RealtimeGateway(container, metrics);
   container.register({ realtime: asValue(gateway) });

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { createHmac } from 'node:crypto';
-import { asValue, definePlugin, type TokenClaims, type VisitorActor } from '@charla/core';
+import { ManualClock, asValue, definePlugin, type TokenClaims, type VisitorActor } from '@charla/core';
 import { createTestStore, signup, startTestServer } from '@charla/core/testing';
 import { expectProblem } from './expect-problem.js';
 
@@ -112,4 +112,17 @@ t.test('without JWT_SECRET the key is generated once and shared by instances on 
   const other = await startTestServer({ plugins: [] });
   t.teardown(() => other.close());
   expectProblem(t, await other.request('GET', '/api/v1/auth/me', { token: acct.token }), 401, 'CHARLA_CORE_UNAUTHORIZED', 'another installation does not accept it');
+});
+
+t.test('token expiry follows the server clock (the one tests and SLA timers move)', async (t) => {
+  const clock = new ManualClock();
+  const srv = await startTestServer({ plugins: [], clock, jobs: false });
+  t.teardown(() => srv.close());
+  const { tokens } = srv.app.charla.container.cradle;
+  const token = tokens.sign({ typ: 'visitor', sub: 'v1', acc: 'a1' }, 60);
+  t.match(tokens.verify(token, 'visitor'), { sub: 'v1', exp: Math.floor(clock.now().getTime() / 1000) + 60 });
+  clock.advance(59_000);
+  t.ok(tokens.verify(token, 'visitor'), 'still valid before exp');
+  clock.advance(2_000);
+  t.equal(tokens.verify(token, 'visitor'), null, 'expired once the clock passes exp');
 });

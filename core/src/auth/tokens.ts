@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { systemClock, type Clock } from '../clock.js';
 
 /**
  * Minimal HS256 JWT. The header is fixed and compared exactly, so `alg: none` or any
@@ -18,10 +19,13 @@ export interface TokenClaims {
 }
 
 export class TokenService {
-  constructor(private readonly secret: string) {}
+  constructor(
+    private readonly secret: string,
+    private readonly clock: Clock = systemClock,
+  ) {}
 
   sign(claims: Omit<TokenClaims, 'iat' | 'exp'>, ttlSeconds: number): string {
-    const now = Math.floor(Date.now() / 1000);
+    const now = Math.floor(this.clock.now().getTime() / 1000);
     const body = Buffer.from(JSON.stringify({ ...claims, iat: now, exp: now + ttlSeconds })).toString('base64url');
     const sig = createHmac('sha256', this.secret).update(`${HEADER}.${body}`).digest('base64url');
     return `${HEADER}.${body}.${sig}`;
@@ -47,7 +51,7 @@ export class TokenService {
       return null;
     }
     if (!claims || typeof claims !== 'object' || claims.typ !== typ) return null;
-    if (typeof claims.exp !== 'number' || claims.exp * 1000 <= Date.now()) return null;
+    if (typeof claims.exp !== 'number' || claims.exp * 1000 <= this.clock.now().getTime()) return null;
     if (typeof claims.sub !== 'string' || typeof claims.acc !== 'string') return null;
     return claims;
   }
