@@ -83,6 +83,14 @@ export interface AdminPluginDefinition {
   readonly messages?: Partial<Record<Locale, MessageCatalogue>>;
   /** Route to open after log in when this plugin is enabled (the first plugin that sets it wins). */
   readonly home?: string;
+  /**
+   * An invisible standalone component the shell keeps alive while an agent is signed in and
+   * the plugin is on for the account, whatever screen is open: for app-wide reactions to
+   * realtime events (an alert, a browser notification). It may inject the SDK services
+   * (RealtimeService, BrowserNotifications, I18nService, Router, HttpClient) and render a
+   * small overlay of its own. Lazy-loaded after log in.
+   */
+  readonly background?: () => Promise<Type<unknown>>;
 }
 
 export function defineAdminPlugin(definition: AdminPluginDefinition): AdminPluginDefinition {
@@ -123,6 +131,9 @@ export function validatePlugins(plugins: readonly AdminPluginDefinition[]): stri
     if (names.has(plugin.name)) problems.push(`plugin "${plugin.name}" is enabled twice`);
     names.add(plugin.name);
     for (const item of plugin.nav ?? []) claim(item.id, plugin.name, 'nav item');
+    if (plugin.background !== undefined && typeof plugin.background !== 'function') {
+      problems.push(`plugin "${plugin.name}": "background" must be a function returning import('./x').then((m) => m.Component)`);
+    }
     for (const slot of plugin.slots ?? []) {
       claim(slot.id, plugin.name, 'slot contribution');
       if (!(SLOT_NAMES as readonly string[]).includes(slot.slot)) {

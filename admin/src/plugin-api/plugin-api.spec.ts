@@ -49,4 +49,11 @@ describe('validatePlugins', () => {
     const bad = { name: 'x', slots: [{ id: 'x/el/v1', slot: 'dashboard.cards', element: { tagName: 'card', src: 'https://evil.example/card.js' } }] };
     expect(validatePlugins([bad] as never)).toHaveLength(2);
   });
+
+  it('accepts a background part given as a lazy loader, refuses anything else', () => {
+    expect(validatePlugins([defineAdminPlugin({ name: 'alerts', background: load })])).toEqual([]);
+    const problems = validatePlugins([{ name: 'alerts', background: 'priority-alerts' } as never]);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain('plugin "alerts": "background" must be a function');
+  });
 });

@@ -25,6 +25,13 @@ export class PluginHost {
     this.plugins().flatMap((p) => p.nav ?? []).slice().sort((a, b) => (a.order ?? 100) - (b.order ?? 100)),
   );
 
+  private readonly loadedBackground = signal<ReadonlyMap<string, Type<unknown>>>(new Map());
+  /** The background components of the plugins that are on (rendered by the shell while signed in). */
+  readonly background = computed<readonly Type<unknown>[]>(() => {
+    const loaded = this.loadedBackground();
+    return this.plugins().flatMap((p) => (loaded.has(p.name) ? [loaded.get(p.name)!] : []));
+  });
+
   /** Re-reads which plugins are on for the account (after login and after a change in Settings → Plugins). */
   async refreshAccountState(): Promise<void> {
     try {
@@ -34,6 +41,19 @@ export class PluginHost {
       this.off.set(new Set(this.all.map((p) => p.name).filter((name) => !on.has(name))));
     } catch {
       /* keep everything visible; the server enforces access anyway */
+    }
+    await this.loadBackground();
+  }
+
+  private async loadBackground(): Promise<void> {
+    for (const p of this.plugins()) {
+      if (!p.background || this.loadedBackground().has(p.name)) continue;
+      try {
+        const component = await p.background();
+        this.loadedBackground.update((m) => new Map(m).set(p.name, component));
+      } catch (err) {
+        console.warn(`charla: the background part of plugin "${p.name}" failed to load`, err);
+      }
     }
   }
 

@@ -182,4 +182,22 @@ t.test('inbox admin screens with two agents', async (t) => {
   const stored = (await h.api('GET', '/api/v1/inbox/notifications/preferences')).body;
   t.equal(stored.email.newMessage, false, 'the e-mail preference is saved');
   t.equal(stored.browser.newMessage, true, 'the browser one is untouched');
+
+  // Priority: a conversation a rule marks high raises an alert on whatever screen the agent is on.
+  const rules = await h.api('PATCH', '/api/v1/plugins/inbox', { settings: { priorityRules: [{ attribute: 'plan', equals: 'enterprise' }] } });
+  t.equal(rules.status, 200, 'priority rule set');
+  const vip = await h.api('POST', '/api/v1/widget/init', { appId: site.appId, user: { name: 'Victor <b>VIP</b>', email: 'victor@bigco.example', attributes: { plan: 'enterprise' } } }, '');
+  const vipSent = await h.api('POST', '/api/v1/widget/messages', { content: 'Our whole team is blocked', clientId: randomUUID() }, vip.body.visitorToken as string);
+  t.equal(vipSent.status, 201);
+  const vipConversation = vipSent.body.conversation.id as string;
+  const alert = owner.locator(`[data-testid="inbox-priority-alert"][data-conversation="${vipConversation}"]`);
+  await alert.waitFor();
+  t.ok(owner.url().includes('/admin/settings'), 'the alert shows on the settings screen (app-wide)');
+  const alertText = await alert.innerText();
+  t.match(alertText, /High priority: Victor <b>VIP<\/b>/, 'it names the visitor, as text');
+  t.match(alertText, /Our whole team is blocked/, 'with the message');
+  t.equal(await alert.locator('b').count(), 0, 'markup in the visitor name is not rendered');
+  await alert.getByRole('button', { name: 'Open' }).click();
+  await owner.waitForURL(new RegExp(`/admin/inbox/${vipConversation}$`));
+  t.equal(await alert.count(), 0, '"Open" goes to the conversation and clears the alert');
 });

@@ -1,5 +1,6 @@
 import { ChangeDetectionStrategy, Component, DestroyRef, inject } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
+import { NgComponentOutlet } from '@angular/common';
 import { RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
 import type { Locale } from '../../plugin-api';
 import { AuthService } from '../../sdk/auth.service';
@@ -12,7 +13,7 @@ import { Icon } from './icon';
 /** The signed-in layout: navigation (shell + plugins), the realtime connection and its banner. */
 @Component({
   selector: 'ch-shell',
-  imports: [RouterOutlet, RouterLink, RouterLinkActive, TranslatePipe, Icon, Avatar],
+  imports: [RouterOutlet, RouterLink, RouterLinkActive, NgComponentOutlet, TranslatePipe, Icon, Avatar],
   changeDetection: ChangeDetectionStrategy.OnPush,
   host: { class: 'shell' },
   template: `
@@ -57,6 +58,9 @@ import { Icon } from './icon';
         <router-outlet />
       </main>
     </div>
+    @for (part of host.background(); track part) {
+      <ng-container *ngComponentOutlet="part" />
+    }
   `,
 })
 export class Shell {

@@ -39,5 +39,7 @@ export default defineAdminPlugin({
       loadComponent: () => import('./notification-settings').then((m) => m.InboxNotificationSettings),
     },
   ],
+  // App-wide: the alert for conversations a priority rule marks high (inbox:priority).
+  background: () => import('./priority-alerts').then((m) => m.InboxPriorityAlerts),
   messages: { en: EN, es: ES },
 });
