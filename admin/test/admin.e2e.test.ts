@@ -208,6 +208,13 @@ if (!browserAvailable()) {
     await snippet.waitFor();
     t.match(await snippet.innerText(), new RegExp(site.appId), 'the snippet names the appId');
     t.match(await snippet.innerText(), /widget\/loader\.js/, 'the snippet loads the widget');
+    const demoHref = await page.getByTestId('demo-link').getAttribute('href');
+    t.equal(demoHref, `/demo?appId=${site.appId}`, 'a link opens the demo page with this site\'s widget');
+    const { page: demo } = await h.newPage();
+    await demo.goto(demoHref!);
+    await demo.getByRole('button', { name: 'Open chat' }).waitFor();
+    t.match(await demo.locator('h1').innerText(), new RegExp(site.name), 'the demo page hosts this site\'s widget');
+    await demo.close();
 
     const preview = page.getByTestId('widget-preview');
     await preview.waitFor();

@@ -98,6 +98,7 @@ export const EN: Record<string, string> = {
   'settings.sites.installHelp': 'Paste this snippet before </body> on every page of your website.',
   'settings.sites.snippet': 'Installation snippet',
   'settings.sites.copySnippet': 'Copy the snippet',
+  'settings.sites.tryDemo': 'Try it on the demo page',
   'settings.sites.danger': 'Delete this site',
   'settings.sites.delete': 'Delete site',
   'settings.sites.confirmDelete': 'Delete the site {name}? Its widget stops working.',

@@ -98,6 +98,7 @@ export const ES: Record<string, string> = {
   'settings.sites.installHelp': 'Pega este código antes de </body> en todas las páginas de tu web.',
   'settings.sites.snippet': 'Código de instalación',
   'settings.sites.copySnippet': 'Copiar el código',
+  'settings.sites.tryDemo': 'Probarlo en la página de demostración',
   'settings.sites.danger': 'Eliminar este sitio',
   'settings.sites.delete': 'Eliminar sitio',
   'settings.sites.confirmDelete': '¿Eliminar el sitio {name}? Su widget dejará de funcionar.',

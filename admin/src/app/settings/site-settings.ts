@@ -62,7 +62,10 @@ export function defaultOfficeHours(): OfficeHours {
         <h2>{{ 'settings.sites.install' | t }}</h2>
         <p class="muted">{{ 'settings.sites.installHelp' | t }}</p>
         <pre class="snippet" data-testid="snippet" tabindex="0" [attr.aria-label]="'settings.sites.snippet' | t">{{ s.snippet }}</pre>
-        <ch-copy-button [text]="s.snippet ?? ''" label="settings.sites.copySnippet" />
+        <div class="row wrap">
+          <ch-copy-button [text]="s.snippet ?? ''" label="settings.sites.copySnippet" />
+          <a class="btn" [href]="'/demo?appId=' + s.appId" target="_blank" rel="noopener" data-testid="demo-link">{{ 'settings.sites.tryDemo' | t }}</a>
+        </div>
       </section>
 
       <section class="card">
