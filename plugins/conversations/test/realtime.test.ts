@@ -29,8 +29,17 @@ t.test('realtime protocol', async (t) => {
     await new Promise<void>((resolve, reject) => { ws.on('open', () => resolve()); ws.on('error', reject); });
     t.equal(ws.protocol, 'charla', 'the server answers the "charla" subprotocol, not the token');
     ws.send(JSON.stringify({ op: 'subscribe', channel: `account:${w.agent.accountId}` }));
-    const frame = await new Promise<{ op: string }>((resolve) => ws.once('message', (d) => resolve(JSON.parse(String(d)))));
-    t.equal(frame.op, 'subscribed');
+    // Events of the channel (this agent's own agent:online, say) may arrive before the reply.
+    const frame = await new Promise<{ op: string; channel?: string }>((resolve) => {
+      const onMessage = (d: unknown) => {
+        const f = JSON.parse(String(d)) as { op: string; channel?: string };
+        if (f.op === 'event') return;
+        ws.off('message', onMessage);
+        resolve(f);
+      };
+      ws.on('message', onMessage);
+    });
+    t.same(frame, { op: 'subscribed', channel: `account:${w.agent.accountId}` });
     ws.close();
   });
 
