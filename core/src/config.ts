@@ -30,6 +30,7 @@ export const ConfigSchema = Type.Object({
   production: Type.Boolean(),
   sessionTtlSeconds: Type.Integer({ minimum: 60 }),
   bodyLimitBytes: Type.Integer({ minimum: 1024 }),
+  sqliteMaxQueuedWrites: Type.Integer({ minimum: 1, description: 'SQLITE_MAX_QUEUED_WRITES: SQLite write transactions that may wait before requests that write get a 503' }),
   rateLimits: Type.Object({
     loginFailuresPerEmail: RateLimit,
     authPerIp: RateLimit,
@@ -151,6 +152,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     production,
     sessionTtlSeconds: int(env, 'SESSION_TTL_SECONDS', 7 * 24 * 3600),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 256 * 1024),
+    sqliteMaxQueuedWrites: int(env, 'SQLITE_MAX_QUEUED_WRITES', 256),
     rateLimits: {
       loginFailuresPerEmail: rate(env, 'RATE_LIMIT_LOGIN_FAILURES', 10, 15 * 60),
       authPerIp: rate(env, 'RATE_LIMIT_AUTH_PER_IP', 30, 60),
@@ -194,7 +196,7 @@ const ENV_NAMES: Record<string, string> = {
   port: 'PORT', host: 'HOST', dataDir: 'DATA_DIR', publicUrl: 'PUBLIC_URL', databaseUrl: 'DATABASE_URL', redisUrl: 'REDIS_URL',
   redisPrefix: 'REDIS_PREFIX', jwtSecret: 'JWT_SECRET', smtpUrl: 'SMTP_URL', mailFrom: 'MAIL_FROM', plugins: 'CHARLA_PLUGINS',
   signup: 'SIGNUP', defaultPlan: 'DEFAULT_PLAN', operatorEmails: 'OPERATOR_EMAILS', trustProxy: 'TRUST_PROXY', logLevel: 'LOG_LEVEL',
-  sessionTtlSeconds: 'SESSION_TTL_SECONDS', bodyLimitBytes: 'BODY_LIMIT_BYTES',
+  sessionTtlSeconds: 'SESSION_TTL_SECONDS', bodyLimitBytes: 'BODY_LIMIT_BYTES', sqliteMaxQueuedWrites: 'SQLITE_MAX_QUEUED_WRITES',
   'rateLimits.loginFailuresPerEmail': 'RATE_LIMIT_LOGIN_FAILURES', 'rateLimits.authPerIp': 'RATE_LIMIT_AUTH_PER_IP',
   'rateLimits.widgetInitPerIp': 'RATE_LIMIT_WIDGET_INIT_PER_IP', 'rateLimits.messagesPerVisitor': 'RATE_LIMIT_MESSAGES_PER_VISITOR',
   'realtime.maxPayloadBytes': 'REALTIME_MAX_PAYLOAD_BYTES', 'realtime.maxFramesPerSecond': 'REALTIME_MAX_FRAMES_PER_SECOND',

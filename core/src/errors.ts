@@ -47,6 +47,7 @@ export const CoreErrors = {
   conflict: defineError('CHARLA_CORE_CONFLICT', 409),
   rateLimited: defineError('CHARLA_CORE_RATE_LIMITED', 429),
   unavailable: defineError('CHARLA_CORE_UNAVAILABLE', 503),
+  overloaded: defineError('CHARLA_CORE_OVERLOADED', 503),
   csrf: defineError('CHARLA_CORE_CSRF_TOKEN_INVALID', 403),
   tenantScopeMissing: defineError('CHARLA_CORE_TENANT_SCOPE_MISSING', 500),
 };

@@ -107,7 +107,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
   app.removeContentTypeParser('text/plain');
 
   const drain = new HttpDrain();
-  const db = new Database({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
+  const db = new Database({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger, maxQueuedWrites: config.sqliteMaxQueuedWrites });
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false }) : null;
   redis?.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
   const broker = new Broker({ redisUrl: config.redisUrl, logger });
@@ -217,6 +217,8 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
   });
   installProblemHandlers(app);
   drain.install(app);
+  // Everything a request does runs with the write-queue admission limit (SQLITE_MAX_QUEUED_WRITES).
+  app.addHook('onRequest', (_request, _reply, done) => db.limitWrites(() => done()));
   installRequestAuth(app, container);
   installNulGuard(app);
 

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { Sequelize, Transaction, type ModelAttributes, type ModelOptions, type ModelStatic, type Model } from 'sequelize';
+import { CoreErrors } from '../errors.js';
 import { installTenantGuard, TenantScope } from './tenancy.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -27,10 +28,16 @@ export class Database {
   private readonly bypassStore = new AsyncLocalStorage<TenantBypass>();
   private readonly tenantModels = new Set<string>();
   private writeLock: Promise<unknown> = Promise.resolve();
+  /** SQLite write transactions queued or running (the one holding the lock included). */
+  private writes = 0;
+  private readonly maxQueuedWrites: number;
+  /** true: writes started here are refused when the queue is full (HTTP requests); false/unset: they always queue. */
+  private readonly admissionStore = new AsyncLocalStorage<boolean>();
   private readonly logger: Logger;
 
-  constructor(opts: { databaseUrl?: string; dataDir: string; logger: Logger }) {
+  constructor(opts: { databaseUrl?: string; dataDir: string; logger: Logger; maxQueuedWrites?: number }) {
     this.logger = opts.logger;
+    this.maxQueuedWrites = opts.maxQueuedWrites ?? Infinity;
     if (opts.databaseUrl) {
       this.dialect = 'postgres';
       this.sequelize = new Sequelize(opts.databaseUrl, {
@@ -102,10 +109,35 @@ export class Database {
       );
     if (this.dialect === 'postgres') return run();
     // SQLite has one writer at a time: queue write transactions in-process instead of
-    // letting them spin on the file lock.
+    // letting them spin on the file lock. The queue is bounded for requests: past
+    // maxQueuedWrites waiting, a request's write is refused (503 + Retry-After) rather
+    // than waiting behind all the others, so the accepted ones keep a bounded latency.
+    if (this.queuedWrites >= this.maxQueuedWrites && this.admissionStore.getStore()) {
+      throw CoreErrors.overloaded(`The server is busy: ${this.queuedWrites} writes are already waiting for the database. Retry in a second; repeating a send with the same clientId is safe.`, { headers: { 'retry-after': '1' } });
+    }
+    this.writes++;
     const result = this.writeLock.then(run, run);
-    this.writeLock = result.catch(() => undefined);
+    const done = () => { this.writes--; };
+    this.writeLock = result.then(done, done);
     return result;
+  }
+
+  /** SQLite write transactions waiting for the write lock (not counting the one holding it); 0 on PostgreSQL. */
+  get queuedWrites(): number {
+    return Math.max(0, this.writes - 1);
+  }
+
+  /**
+   * Runs `fn` (an HTTP request) so that the write transactions it starts are refused
+   * with a 503 when `maxQueuedWrites` are already waiting (SQLite).
+   */
+  limitWrites<T>(fn: () => T): T {
+    return this.admissionStore.run(true, fn);
+  }
+
+  /** Runs `fn` (background work: event handlers, jobs) so that its writes always queue, even when called from a request. */
+  unlimitedWrites<T>(fn: () => T): T {
+    return this.admissionStore.run(false, fn);
   }
 
   /** The transaction in progress in this async context, if any. */

@@ -138,4 +138,42 @@ export class TenantScope {
     );
     return rows[0] ? Number(rows[0].value) : null;
   }
+
+  /**
+   * `increment` that also returns the whole row after the change (one statement,
+   * `UPDATE … RETURNING *`, instead of an increment and a find): the same plain
+   * attributes a find returns, or null when no row of this account matched. `where`
+   * adds equality conditions on other columns (e.g. the owner), so a row that does not
+   * match them is neither changed nor returned.
+   */
+  async incrementAndGet<M extends Model>(m: ModelStatic<M> | string, id: string, column: string, where: Record<string, string | number> = {}): Promise<Attributes<M> | null> {
+    const model = this.model(m);
+    const attrs = model.getAttributes() as Record<string, { field?: string; type?: unknown }>;
+    const field = (name: string) => {
+      if (!attrs[name]) throw new Error(`unknown attribute ${model.name}.${name}`);
+      return attrs[name].field ?? name;
+    };
+    const qi = this.db.sequelize.getQueryInterface();
+    const col = qi.quoteIdentifier(field(column));
+    const extra = Object.keys(where).map((k, i) => ` AND ${qi.quoteIdentifier(field(k))} = :w${i}`).join('');
+    const replacements: Record<string, unknown> = { id, accountId: this.accountId };
+    Object.values(where).forEach((v, i) => { replacements[`w${i}`] = v; });
+    const rows = await this.db.query<Record<string, unknown>>(
+      `UPDATE ${qi.quoteIdentifier(model.getTableName() as string)} SET ${col} = ${col} + 1 WHERE id = :id AND account_id = :accountId${extra} RETURNING *`,
+      replacements,
+    );
+    if (!rows[0]) return null;
+    // Raw rows carry column names and, on SQLite, JSON as text: map and parse them the
+    // way a find does (dates and booleans are converted by build's setters; built as a
+    // new record only so the read-only timestamps are set too — nothing is saved).
+    const values: Record<string, unknown> = {};
+    for (const [name, def] of Object.entries(attrs)) {
+      const f = def.field ?? name;
+      if (!(f in rows[0])) continue;
+      let v = rows[0][f];
+      if (typeof v === 'string' && (def.type as { key?: string } | undefined)?.key?.startsWith('JSON')) v = JSON.parse(v);
+      values[name] = v;
+    }
+    return model.build(values as never).get({ plain: true }) as Attributes<M>;
+  }
 }

@@ -42,8 +42,10 @@ export class EventBus {
 
   private dispatch<K extends EventName>(name: K, payload: EventMap[K]): void {
     for (const { owner, fn } of this.handlers.get(name) ?? []) {
-      const p = Promise.resolve()
-        .then(() => (fn as unknown as EventHandler<K>)(payload))
+      // Handlers are background work: their writes are never refused by the request
+      // admission limit, even though they start from the request's commit.
+      const p = this.db.unlimitedWrites(() => Promise.resolve()
+        .then(() => (fn as unknown as EventHandler<K>)(payload)))
         .catch((err: unknown) => this.logger.error({ err, event: name, plugin: owner }, 'event handler failed'));
       this.pending.add(p);
       void p.finally(() => this.pending.delete(p));

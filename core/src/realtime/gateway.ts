@@ -52,6 +52,38 @@ type Lifecycle = {
 };
 
 const OUTBOUND_LIMIT = 4 * 1024 * 1024; // bytes buffered for one socket before it is dropped as a slow consumer
+const RESOLVED: Promise<void> = Promise.resolve();
+const SOCKET = Symbol('charla.socket');
+type WsWithSocket = WebSocket & { [SOCKET]?: GatewaySocket };
+
+/**
+ * One connected socket. Its state lives in fields and its behaviour in shared methods
+ * and shared `ws` listeners (the socket is found through the ws), not in closures made
+ * per connection: an idle socket costs this object, its channel set and the ws itself.
+ */
+class GatewaySocket implements RealtimeSocket {
+  readonly channels = new Set<string>();
+  /** Frame-rate bucket (tokens, last refill time). */
+  tokens: number;
+  last = Date.now();
+  /** Answered since the last heartbeat ping. */
+  alive = true;
+  /** Frames of one socket are handled in order (the tail of the chain; RESOLVED when idle). */
+  inOrder: Promise<void> = RESOLVED;
+  agentPresence: Promise<unknown> = RESOLVED;
+
+  constructor(readonly id: string, readonly actor: Actor, readonly ws: WebSocket, private readonly gateway: RealtimeGateway, burst: number) {
+    this.tokens = burst;
+  }
+
+  send(frame: unknown): void {
+    this.gateway.sendRaw(this, JSON.stringify(frame));
+  }
+
+  close(code: number, reason: string): void {
+    if (this.ws.readyState === 0 || this.ws.readyState === 1) this.ws.close(code, reason);
+  }
+}
 
 /**
  * The WebSocket endpoint (API.md "Realtime"). Authenticates on the upgrade, authorizes
@@ -63,7 +95,7 @@ export class RealtimeGateway {
   private readonly channels = new Map<string, ChannelAuthorize>();
   private readonly ops = new Map<string, OpHandler>();
   private readonly listeners: { [K in keyof Lifecycle]: Lifecycle[K][] } = { connect: [], disconnect: [], subscribe: [], unsubscribe: [], expired: [] };
-  private readonly sockets = new Map<string, RealtimeSocket & { ws: WebSocket }>();
+  private readonly sockets = new Map<string, GatewaySocket>();
   private readonly byChannel = new Map<string, Set<string>>();
   private readonly relay = (msg: BrokerMessage) => this.deliver(msg as unknown as RealtimeEnvelope);
   private accepting = true;
@@ -126,7 +158,8 @@ export class RealtimeGateway {
     }
   }
 
-  private sendRaw(s: RealtimeSocket & { ws: WebSocket }, frame: string): void {
+  /** @internal Sends a serialized frame, dropping a consumer that does not read. */
+  sendRaw(s: GatewaySocket, frame: string): void {
     if (s.ws.readyState !== 1) return;
     if (s.ws.bufferedAmount > OUTBOUND_LIMIT) {
       // A consumer that does not read: drop it rather than buffer without bound.
@@ -158,7 +191,9 @@ export class RealtimeGateway {
         set = new Set();
         this.byChannel.set(channel, set);
         set.add(s.id);
-        await this.broker().subscribe(`rt/${channel}`, this.relay);
+        // Across instances (Redis): one broker subscription per channel in use here. In one
+        // process every channel arrives through the one `rt/#` subscription (install()).
+        if (this.broker().distributed) await this.broker().subscribe(`rt/${channel}`, this.relay);
       } else set.add(s.id);
       this.emitLocal('subscribe', s, channel);
     }
@@ -171,7 +206,7 @@ export class RealtimeGateway {
     set?.delete(s.id);
     if (set && set.size === 0) {
       this.byChannel.delete(channel);
-      this.broker().unsubscribe(`rt/${channel}`, this.relay);
+      if (this.broker().distributed) this.broker().unsubscribe(`rt/${channel}`, this.relay);
     }
     this.emitLocal('unsubscribe', s, channel);
   }
@@ -193,6 +228,9 @@ export class RealtimeGateway {
   /** Mounts `GET /api/v1/realtime`. */
   install(app: FastifyInstance): void {
     const { config, broker } = this.container.cradle;
+    // In one process, one subscription for every channel, routed here by byChannel:
+    // no broker state per channel (and so none per visitor socket).
+    if (!broker.distributed) void broker.subscribe('rt/#', this.relay);
     void broker.subscribe('sys/revoke', (msg) => {
       const { userId, sessionIds, exceptSessionId } = msg as unknown as { userId: string; sessionIds: string[] | 'all'; exceptSessionId: string | null };
       this.closeWhere((s) => s.actor.kind === 'agent' && s.actor.userId === userId && (sessionIds === 'all' ? s.actor.sessionId !== exceptSessionId : sessionIds.includes(s.actor.sessionId)), CLOSE.unauthorized, 'session ended');
@@ -227,7 +265,20 @@ export class RealtimeGateway {
         }
         request.actor = actor;
       },
-    }, (socket: WebSocket, request: FastifyRequest) => this.accept(socket, request.actor!));
+    }, (socket: WebSocket, request: FastifyRequest) => {
+      // @fastify/websocket's own 'error' listener is a closure over the upgrade request and
+      // reply (and so their DI scope, headers, logger) that would live as long as the
+      // socket; ours is one shared function that logs and terminates the same way.
+      socket.removeAllListeners('error');
+      // The plugin also assigns an http.ServerResponse to the upgraded TCP socket (to run
+      // Fastify's routing); it would keep the request, the reply and their listeners alive
+      // for the socket's lifetime. After the upgrade it has no use: detach it, as a plain
+      // `ws` server never has one.
+      const tcp = request.raw.socket as (typeof request.raw.socket & { _httpMessage?: { detachSocket?(s: unknown): void } | null }) | null;
+      if (tcp?._httpMessage && typeof tcp._httpMessage.detachSocket === 'function') tcp._httpMessage.detachSocket(tcp);
+      void request.scope?.dispose();
+      this.accept(socket, request.actor!);
+    });
 
     this.heartbeat = setInterval(() => void this.tick(), Math.max(1000, (config.realtime.idleTimeoutSeconds * 1000) / 3));
     this.heartbeat.unref();
@@ -236,72 +287,88 @@ export class RealtimeGateway {
   private accept(ws: WebSocket, actor: Actor): void {
     const { config } = this.container.cradle;
     const id = newId();
-    const rate = config.realtime.maxFramesPerSecond;
-    let tokens = rate * 2; // burst allowance
-    let last = Date.now();
-    let alive = true;
-    const s: RealtimeSocket & { ws: WebSocket } = {
-      id, actor, ws, channels: new Set(),
-      send: (frame) => this.sendRaw(s, JSON.stringify(frame)),
-      close: (code, reason) => {
-        if (ws.readyState === 0 || ws.readyState === 1) ws.close(code, reason);
-      },
-    };
+    const s = new GatewaySocket(id, actor, ws, this, config.realtime.maxFramesPerSecond * 2); // burst allowance
     this.sockets.set(id, s);
-    let agentPresence: Promise<unknown> = Promise.resolve();
-    (ws as WebSocket & { charlaAlive?: () => boolean; charlaMark?: (v: boolean) => void }).charlaAlive = () => alive;
-    (ws as WebSocket & { charlaMark?: (v: boolean) => void }).charlaMark = (v) => { alive = v; };
+    (ws as WsWithSocket)[SOCKET] = s;
     this.metrics.sockets.inc({ kind: actor.kind });
     this.emitLocal('connect', s);
     if (actor.kind === 'agent') {
-      agentPresence = this.presence().connect('agent', actor.accountId, actor.userId, id, { name: actor.name })
+      s.agentPresence = this.presence().connect('agent', actor.accountId, actor.userId, id, { name: actor.name })
         .then((first) => this.agentPresenceChanged(actor.accountId, actor.userId, actor.name, first ? 'online' : null))
         .catch((err: unknown) => this.logger.warn({ err }, 'presence connect failed'));
     }
+    ws.on('pong', this.onPong);
+    ws.on('message', this.onMessage);
+    ws.on('close', this.onClose);
+    ws.on('error', this.onError);
+  }
 
+  // The ws listeners, shared by every socket (`this` is the ws; its GatewaySocket hangs on it).
+  private readonly onPong = function (this: WsWithSocket): void {
+    const s = this[SOCKET];
+    if (s) s.alive = true;
+  };
+
+  private readonly onError = ((gateway: RealtimeGateway) => function (this: WebSocket, err: Error): void {
+    gateway.logger.debug({ err }, 'socket error');
+    this.terminate();
+  })(this);
+
+  private readonly onMessage = ((gateway: RealtimeGateway) => function (this: WsWithSocket, raw: unknown, isBinary: boolean): void {
+    const s = this[SOCKET];
+    if (s) gateway.frame(s, raw, isBinary);
+  })(this);
+
+  private readonly onClose = ((gateway: RealtimeGateway) => function (this: WsWithSocket): void {
+    const s = this[SOCKET];
+    if (s) gateway.closed(s);
+  })(this);
+
+  private frame(s: GatewaySocket, raw: unknown, isBinary: boolean): void {
+    s.alive = true;
+    this.metrics.framesIn.inc();
+    const rate = this.container.cradle.config.realtime.maxFramesPerSecond;
+    const now = Date.now();
+    s.tokens = Math.min(rate * 2, s.tokens + ((now - s.last) / 1000) * rate);
+    s.last = now;
+    s.tokens -= 1;
+    if (s.tokens < 0) {
+      s.close(CLOSE.policy, 'frame rate exceeded');
+      return;
+    }
+    if (isBinary) {
+      s.send({ op: 'error', code: 'bad_frame', detail: 'Frames are JSON text.' });
+      return;
+    }
+    let frame: Record<string, unknown>;
+    try {
+      const parsed = JSON.parse(String(raw)) as unknown;
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+      frame = parsed as Record<string, unknown>;
+    } catch {
+      s.send({ op: 'error', code: 'bad_frame', detail: 'Frames must be JSON objects with an "op".' });
+      return;
+    }
     // Frames of one socket are handled in order: an unsubscribe must not overtake the
     // subscribe before it (still awaiting authorization) and leave the channel subscribed.
-    let inOrder: Promise<void> = Promise.resolve();
-    ws.on('pong', () => { alive = true; });
-    ws.on('message', (raw, isBinary) => {
-      alive = true;
-      this.metrics.framesIn.inc();
-      const now = Date.now();
-      tokens = Math.min(rate * 2, tokens + ((now - last) / 1000) * rate);
-      last = now;
-      tokens -= 1;
-      if (tokens < 0) {
-        s.close(CLOSE.policy, 'frame rate exceeded');
-        return;
-      }
-      if (isBinary) {
-        s.send({ op: 'error', code: 'bad_frame', detail: 'Frames are JSON text.' });
-        return;
-      }
-      let frame: Record<string, unknown>;
-      try {
-        const parsed = JSON.parse(String(raw)) as unknown;
-        if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
-        frame = parsed as Record<string, unknown>;
-      } catch {
-        s.send({ op: 'error', code: 'bad_frame', detail: 'Frames must be JSON objects with an "op".' });
-        return;
-      }
-      inOrder = inOrder.then(() => this.handle(s, frame)).catch((err: unknown) => this.logger.warn({ err }, 'realtime frame failed'));
+    const tail: Promise<void> = s.inOrder.then(() => this.handle(s, frame)).catch((err: unknown) => this.logger.warn({ err }, 'realtime frame failed')).then(() => {
+      if (s.inOrder === tail) s.inOrder = RESOLVED; // idle again: hold no promise
     });
-    ws.on('close', () => {
-      this.sockets.delete(id);
-      for (const ch of [...s.channels]) this.unsubscribe(s, ch);
-      this.metrics.sockets.dec({ kind: actor.kind });
-      this.emitLocal('disconnect', s);
-      if (actor.kind === 'agent') {
-        void agentPresence
-          .then(() => this.presence().disconnect('agent', actor.accountId, actor.userId, id))
-          .then((last) => this.agentPresenceChanged(actor.accountId, actor.userId, actor.name, last ? 'offline' : null))
-          .catch(() => undefined);
-      }
-    });
-    ws.on('error', (err) => this.logger.debug({ err }, 'socket error'));
+    s.inOrder = tail;
+  }
+
+  private closed(s: GatewaySocket): void {
+    const { id, actor } = s;
+    this.sockets.delete(id);
+    for (const ch of [...s.channels]) this.unsubscribe(s, ch);
+    this.metrics.sockets.dec({ kind: actor.kind });
+    this.emitLocal('disconnect', s);
+    if (actor.kind === 'agent') {
+      void s.agentPresence
+        .then(() => this.presence().disconnect('agent', actor.accountId, actor.userId, id))
+        .then((last) => this.agentPresenceChanged(actor.accountId, actor.userId, actor.name, last ? 'offline' : null))
+        .catch(() => undefined);
+    }
   }
 
   private async handle(s: RealtimeSocket, frame: Record<string, unknown>): Promise<void> {
@@ -331,16 +398,15 @@ export class RealtimeGateway {
 
   private async tick(): Promise<void> {
     for (const s of this.sockets.values()) {
-      const w = s.ws as WebSocket & { charlaAlive?: () => boolean; charlaMark?: (v: boolean) => void };
-      if (w.charlaAlive && !w.charlaAlive()) {
-        w.terminate();
+      if (!s.alive) {
+        s.ws.terminate();
         continue;
       }
-      w.charlaMark?.(false);
+      s.alive = false;
       try {
-        w.ping();
+        s.ws.ping();
       } catch {
-        w.terminate();
+        s.ws.terminate();
       }
     }
     const presence = this.presence();

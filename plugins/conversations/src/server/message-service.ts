@@ -12,6 +12,12 @@ export interface PostInput {
   private?: boolean;
   clientId?: string | null;
   metadata?: Record<string, unknown> | null;
+  /** The caller has just checked `clientId` for a repeat (it is not checked again). */
+  checkedDuplicate?: boolean;
+  /** Store only if the conversation belongs to this visitor (checked by the seq increment itself). */
+  expectVisitorId?: string;
+  /** The assignee's name as read before the transaction; used when the assignee is still the same. */
+  assignee?: { id: string | null; name: string | null };
 }
 
 export interface PostResult {
@@ -58,9 +64,13 @@ export class MessageService {
 
   /**
    * Stores a message in the current transaction (opening one if needed): takes the next
-   * `seq` of its conversation with an atomic UPDATE … RETURNING (row lock), updates the
-   * conversation's counters, and queues the domain event and the realtime fan-out for
-   * after commit.
+   * `seq` of its conversation with an atomic UPDATE … RETURNING (row lock), which also
+   * returns the conversation, updates the conversation's counters, and queues the
+   * domain event and the realtime fan-out for after commit.
+   *
+   * Only the writes run inside the transaction (on SQLite, inside the one write queue):
+   * the duplicate check and the assignee's name are read before it when no transaction
+   * is open yet, and `checkedDuplicate` skips the check for a caller that just made it.
    */
   async post(input: PostInput): Promise<PostResult> {
     const { db, hooks, events, clock } = this.c;
@@ -71,24 +81,34 @@ export class MessageService {
     });
     const finalContent = checkContent(hooked.content);
     const isPrivate = input.senderType === 'visitor' ? false : hooked.private;
+    const dupOf = async (dup: MessageRow): Promise<PostResult> => {
+      const conv = await db.scope(input.accountId).findById(this.m.Conversation, dup.conversationId);
+      return { message: dup, conversation: conv!.get({ plain: true }), duplicate: true };
+    };
+    const outside = !db.currentTransaction();
+    let checked = !!input.checkedDuplicate || !input.clientId;
+    if (!checked && outside) {
+      // Before the transaction: a concurrent repeat that slips past is refused by the
+      // unique index, and duplicateAfterConflict answers it with the first message.
+      const dup = await this.findByClientId(input.accountId, input.senderType, input.senderId, input.clientId!);
+      if (dup) return dupOf(dup);
+      checked = true;
+    }
     return db.transaction(async () => {
       const scope = db.scope(input.accountId);
-      if (input.clientId) {
-        const dup = await this.findByClientId(input.accountId, input.senderType, input.senderId, input.clientId);
-        if (dup) {
-          const conv = await scope.findById(this.m.Conversation, dup.conversationId);
-          return { message: dup, conversation: conv!.get({ plain: true }), duplicate: true };
-        }
+      if (!checked) {
+        const dup = await this.findByClientId(input.accountId, input.senderType, input.senderId, input.clientId!);
+        if (dup) return dupOf(dup);
       }
-      const seq = await scope.increment(this.m.Conversation, input.conversationId, 'lastSeq');
-      if (seq === null) throw ConversationErrors.conversationNotFound('No conversation with this id.');
+      const conv = await scope.incrementAndGet(this.m.Conversation, input.conversationId, 'lastSeq', input.expectVisitorId ? { visitorId: input.expectVisitorId } : {});
+      if (!conv) throw ConversationErrors.conversationNotFound('No conversation with this id.');
+      const seq = Number(conv.lastSeq);
       const now = clock.now();
       const row = await scope.create(this.m.Message, {
         id: newId(), conversationId: input.conversationId, seq, senderType: input.senderType, senderId: input.senderId,
         content: finalContent, private: isPrivate, clientId: input.clientId ?? null, metadata: hooked.metadata, readAt: null,
       });
       const message = row.get({ plain: true });
-      const conv = (await scope.findById(this.m.Conversation, input.conversationId))!.get({ plain: true });
       const changes: Partial<ConversationRow> = { lastMessage: snapshot(message), lastActivityAt: now };
       if (!isPrivate) changes.lastPublicMessage = snapshot(message);
       if (input.senderType === 'visitor') {
@@ -107,7 +127,8 @@ export class MessageService {
         accountId: input.accountId, siteId: conv.siteId, conversationId: conv.id, messageId: message.id, seq, senderType: input.senderType,
         senderId: input.senderId, private: isPrivate, content: finalContent,
       });
-      const assigneeName = await this.c.conversations.assigneeName(input.accountId, next.assigneeId);
+      // The name read before the transaction is used when the assignee is still the same.
+      const assigneeName = input.assignee && input.assignee.id === next.assigneeId ? input.assignee.name : await this.c.conversations.assigneeName(input.accountId, next.assigneeId);
       this.c.conversations.publisher.message(next, message, assigneeName);
       if (changes.status) {
         events.emit('conversation.updated', { accountId: input.accountId, conversationId: conv.id, changes: { status: changes.status }, actorId: null });
@@ -123,24 +144,31 @@ export class MessageService {
     const limit = this.c.config.rateLimits.messagesPerVisitor;
     await this.c.rateLimiter.consume(`messages:${actor.visitorId}`, limit, 'messages');
     checkContent(input.content);
-    return db.transaction(async () => {
-      if (input.clientId) {
-        const dup = await this.findByClientId(actor.accountId, 'visitor', actor.visitorId, input.clientId);
-        if (dup) {
-          const conv = await db.scope(actor.accountId).findById(this.m.Conversation, dup.conversationId);
-          return { message: dup, conversation: conv!.get({ plain: true }), duplicate: true };
-        }
+    // Reads first, outside the write transaction: the duplicate check (the unique index
+    // catches a concurrent repeat), the conversation (its visitor never changes; the
+    // increment below checks it again) and its assignee's name.
+    if (input.clientId) {
+      const dup = await this.findByClientId(actor.accountId, 'visitor', actor.visitorId, input.clientId);
+      if (dup) {
+        const conv = await db.scope(actor.accountId).findById(this.m.Conversation, dup.conversationId);
+        return { message: dup, conversation: conv!.get({ plain: true }), duplicate: true };
       }
-      const conv = input.conversationId
-        ? await this.c.conversations.getForVisitor(actor, input.conversationId)
-        : (await this.c.conversations.openForVisitor(actor)).conversation;
-      return this.post({ accountId: actor.accountId, conversationId: conv.id, senderType: 'visitor', senderId: actor.visitorId, content: input.content, clientId: input.clientId ?? null });
+    }
+    const known = input.conversationId ? await this.c.conversations.getForVisitor(actor, input.conversationId) : null;
+    const assignee = known ? { id: known.assigneeId, name: await this.c.conversations.assigneeName(actor.accountId, known.assigneeId) } : undefined;
+    return db.transaction(async () => {
+      const conv = known ?? (await this.c.conversations.openForVisitor(actor)).conversation;
+      return this.post({
+        accountId: actor.accountId, conversationId: conv.id, senderType: 'visitor', senderId: actor.visitorId, content: input.content, clientId: input.clientId ?? null,
+        checkedDuplicate: true, expectVisitorId: actor.visitorId, assignee,
+      });
     }).catch((err: unknown) => this.duplicateAfterConflict(err, actor.accountId, 'visitor', actor.visitorId, input.clientId));
   }
 
   async postFromAgent(actor: AgentActor, conversationId: string, input: { content: string; clientId?: string; private?: boolean }): Promise<PostResult> {
     const conv = await this.c.conversations.get(actor.accountId, conversationId);
-    const result = await this.post({ accountId: actor.accountId, conversationId: conv.id, senderType: 'agent', senderId: actor.userId, content: input.content, clientId: input.clientId ?? null, private: !!input.private, metadata: { authorName: actor.name } })
+    const assignee = { id: conv.assigneeId, name: await this.c.conversations.assigneeName(actor.accountId, conv.assigneeId) };
+    const result = await this.post({ accountId: actor.accountId, conversationId: conv.id, senderType: 'agent', senderId: actor.userId, content: input.content, clientId: input.clientId ?? null, private: !!input.private, metadata: { authorName: actor.name }, assignee })
       .catch((err: unknown) => this.duplicateAfterConflict(err, actor.accountId, 'agent', actor.userId, input.clientId));
     if (!result.duplicate && !result.message.private) await this.scheduleOfflineEmail(result.conversation);
     return result;

@@ -67,7 +67,10 @@ export function installRealtime(c: Cradle): void {
       const v = await db.scope(a.accountId).findById(m.Visitor, a.visitorId);
       if (v) await presence.setMeta('visitor', a.visitorId, { siteId: a.siteId, currentUrl: v.currentUrl, currentTitle: v.currentTitle });
     })();
-    pending.set(socket.id, p.catch(() => undefined));
+    const settled: Promise<void> = p.catch(() => undefined).then(() => {
+      if (pending.get(socket.id) === settled) pending.delete(socket.id); // done: nothing for disconnect to wait for
+    });
+    pending.set(socket.id, settled);
     return p;
   });
   realtime.on('disconnect', async (socket) => {

@@ -15,7 +15,11 @@ export interface AgentView {
 const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : null);
 
 /** Agents as the inbox sees them: availability (away), capacity, load, notification preferences. */
+/** How often one instance records an agent's activity while they keep writing. */
+export const TOUCH_INTERVAL_MS = 30_000;
+
 export class AgentService {
+  private readonly touched = new Map<string, number>(); // `${accountId}/${userId}` → last written (ms)
   constructor(private readonly ctx: PluginContext) {}
 
   private get c() {
@@ -131,7 +135,16 @@ export class AgentService {
     return view;
   }
 
+  /**
+   * Records an agent's activity (`lastActiveAt`). Written at most once per
+   * TOUCH_INTERVAL_MS per agent by this instance, not on every message.
+   */
   async touch(accountId: string, userId: string, at: Date): Promise<void> {
+    const key = `${accountId}/${userId}`;
+    const last = this.touched.get(key);
+    if (last !== undefined && at.getTime() - last < TOUCH_INTERVAL_MS && at.getTime() >= last) return;
+    this.touched.set(key, at.getTime());
+    if (this.touched.size > 10_000) this.touched.delete(this.touched.keys().next().value!);
     await this.c.db.scope(accountId).update(this.m.AgentState, { lastActiveAt: at }, { userId });
   }
 

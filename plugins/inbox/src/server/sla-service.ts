@@ -71,6 +71,10 @@ export class SlaService {
   /** The first public agent reply: the SLA is met (or was breached before). */
   async responded(accountId: string, conversationId: string): Promise<void> {
     const { db, clock, inboxModels: m } = this.c;
+    // Read first: every later reply finds nothing to change and writes nothing (on
+    // SQLite a write, even of no row, waits for the one writer).
+    const state = await this.stateOf(accountId, conversationId);
+    if (!state || state.slaMetAt || !state.slaDueAt) return;
     const n = await db.scope(accountId).update(m.ConversationState, { slaMetAt: clock.now() }, { conversationId, slaMetAt: null, slaDueAt: { [Op.ne]: null } } as never);
     if (n) this.publish(accountId, conversationId, await this.view(accountId, conversationId));
   }
