@@ -1,6 +1,6 @@
 // Lint: typescript-eslint with type information (no-floating-promises), and the
 // plugin-API boundary: plugins import @charla/core (and @charla/core/testing in
-// tests), never core's internals.
+// tests, @charla/core/widget types in widget modules), never core's internals.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -28,7 +28,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [
-          { group: ['@charla/core/*', '!@charla/core/testing'], message: 'Plugins use the public plugin API: import from "@charla/core" (or "@charla/core/testing" in tests).' },
+          { group: ['@charla/core/*', '!@charla/core/testing', '!@charla/core/widget'], message: 'Plugins use the public plugin API: import from "@charla/core" (or "@charla/core/testing" in tests, "@charla/core/widget" for widget-module types).' },
           { group: ['**/core/src/**', '**/core/dist/**'], message: 'Plugins must not reach into core internals; use "@charla/core".' },
         ],
       }],

@@ -40,6 +40,7 @@ import { opsRoutes } from './ops/ops-routes.js';
 import { importPlugins, orderPlugins } from './plugins/loader.js';
 import { PluginRegistry, PluginErrors } from './plugins/plugin-registry.js';
 import { pluginRoutes } from './plugins/plugin-routes.js';
+import { loadWidgetModules, WidgetContributionService, widgetModuleRoutes } from './plugins/widget-contributions.js';
 import type { CharlaPlugin, PluginContext } from './plugins/types.js';
 import { Presence } from './realtime/presence.js';
 import { RealtimeGateway } from './realtime/gateway.js';
@@ -87,6 +88,8 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
   const instanceId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
 
   const pluginDefs = orderPlugins(options.plugins ?? (await importPlugins(config.plugins, options.cwd ?? process.cwd())), CORE_VERSION);
+  // Widget modules are checked (and read) now: a missing build stops the start, naming the plugin.
+  const widgetModules = loadWidgetModules(pluginDefs);
 
   const app = Fastify({
     loggerInstance: logger as unknown as import('fastify').FastifyBaseLogger,
@@ -154,6 +157,8 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
     }
     return ctx;
   };
+  const widgetContributions = new WidgetContributionService(widgetModules, { registry, logger: logger.child({ component: 'widget-contributions' }), contextFor: ctxFor });
+  container.register({ widgetContributions: asValue(widgetContributions) });
 
   // Models, then migrations (core first, plugins in dependency order).
   for (const p of pluginDefs) p.models?.(ctxFor(p));
@@ -237,6 +242,8 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
   await app.register(teamRoutes, { prefix: '/api/v1', container });
   await app.register(siteRoutes, { prefix: '/api/v1', container });
   await app.register(pluginRoutes, { prefix: '/api/v1', container });
+  // Served even when serveStatic is off: widget init hands these URLs out.
+  await app.register(widgetModuleRoutes, { service: widgetContributions });
   gateway.install(app);
   for (const p of pluginDefs) {
     if (p.routes) {

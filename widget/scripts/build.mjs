@@ -3,7 +3,8 @@
 // then enforces the size budgets (scripts/check-size.mjs).
 //   1. Stencil compiles the <charla-messenger> component (build/stencil/).
 //   2. tsc type-checks the plain TypeScript (loader, launcher, services).
-//   3. esbuild bundles the launcher chunk; the messenger is split into its own lazy chunk.
+//   3. esbuild bundles the launcher chunk; the messenger and the plugin host (plugins'
+//      widget modules, notice cards) are split into lazy chunks of their own.
 //   4. File names get a hex content hash (the server caches /\.[0-9a-f]{8,}\./ forever).
 //   5. esbuild bundles loader.js with the launcher's hashed name baked in.
 import { spawnSync } from 'node:child_process';
@@ -107,7 +108,8 @@ for (const [out, meta] of Object.entries(app.metafile.outputs)) {
 }
 const launcher = [...renames.values()].find((n) => n.startsWith('launcher.'));
 const messenger = [...renames.values()].find((n) => n.startsWith('messenger.'));
-if (!launcher || !messenger) throw new Error('launcher or messenger chunk missing');
+const pluginHost = [...renames.values()].find((n) => n.startsWith('plugin-host.'));
+if (!launcher || !messenger || !pluginHost) throw new Error('launcher, messenger or plugin-host chunk missing');
 
 step('esbuild: loader.js');
 await esbuild.build({
@@ -119,10 +121,10 @@ await esbuild.build({
 });
 graph['loader.js'] = { static: [], dynamic: [launcher] };
 
-const report = checkSize(dist, { graph, loader: 'loader.js', launcher, messenger });
+const report = checkSize(dist, { graph, loader: 'loader.js', launcher, messenger, pluginHost });
 writeFileSync(
   join(dist, 'manifest.json'),
-  JSON.stringify({ version: pkg.version, loader: 'loader.js', launcher, messenger, files: report.files, graph, budgets: report.budgets }, null, 2) + '\n',
+  JSON.stringify({ version: pkg.version, loader: 'loader.js', launcher, messenger, pluginHost, files: report.files, graph, budgets: report.budgets }, null, 2) + '\n',
 );
 if (!report.ok) process.exit(1);
 step('done: ' + Object.keys(report.files).join(', '));

@@ -48,6 +48,36 @@ export interface AdminContribution {
   entry: string;
 }
 
+/** Who a widget module is being delivered to (input of `WidgetContribution.data`). */
+export interface WidgetVisitor {
+  accountId: string;
+  siteId: string;
+  visitorId: string;
+}
+
+/**
+ * A browser module the plugin adds to the chat widget, for the accounts where the plugin
+ * is on (docs/plugins.md "Widget contributions"). Served by core at
+ * `/widget/plugins/<name>/<content-hash>.js`; the widget imports it after boot and calls
+ * its default export with a `WidgetPluginApi`.
+ */
+export interface WidgetContribution {
+  /**
+   * The built module: an absolute file path or a `file:` URL (string or URL) of a
+   * self-contained browser ES module (no bare imports). Checked at boot; e.g.
+   * `new URL('../../dist/widget/index.js', import.meta.url)`.
+   */
+  script: string | URL;
+  /**
+   * Per-visitor data handed to the module at boot (`api.data`), computed during
+   * `POST /api/v1/widget/init`. It is sent to the visitor's browser: public values only,
+   * never secrets. Must be a JSON object (at most 16 KB) and answer within 2 s; when it
+   * throws, times out or returns something else, the plugin is left out of that boot
+   * (logged) and the widget starts anyway.
+   */
+  data?(ctx: PluginContext, visitor: WidgetVisitor): Record<string, unknown> | Promise<Record<string, unknown>>;
+}
+
 export interface CharlaPlugin {
   /** Unique, kebab-case. Other plugins name it in `dependsOn`. */
   name: string;
@@ -76,7 +106,8 @@ export interface CharlaPlugin {
   /** Per-account settings schema; the admin renders a form from it. */
   settings?: TObject;
   admin?: AdminContribution;
-  widget?: { entry: string };
+  /** A browser module that runs in the chat widget (on customers' pages) for accounts where the plugin is on. */
+  widget?: WidgetContribution;
   /** After every plugin is registered and the server is ready to listen. */
   onReady?(ctx: PluginContext): void | Promise<void>;
   /** On shutdown, in reverse order. */

@@ -49,6 +49,15 @@ export function createSdk(ctx: BootContext, loadMessenger: () => Promise<typeof 
   let widget: Widget | null = null;
   let starting: Promise<void> | null = null;
   let wantOpen: boolean | null = null;
+  let stopPlugins: (() => void) | null = null;
+
+  /** Adds a listener for any widget event (the plugins' `message` too); returns its remover. */
+  const listen = (event: string, cb: Listener) => {
+    let set = listeners.get(event);
+    if (!set) listeners.set(event, (set = new Set()));
+    set.add(cb);
+    return () => void set.delete(cb);
+  };
 
   const emit = (event: string, payload?: unknown) => {
     for (const cb of [...(listeners.get(event) ?? [])]) {
@@ -94,6 +103,16 @@ export function createSdk(ctx: BootContext, loadMessenger: () => Promise<typeof 
         if (w.unreadCount > 0) emit('unreadCountChange', w.unreadCount);
         if (wantOpen) void w.open();
         wantOpen = null;
+        // Plugins' widget modules: their host is a chunk of its own, loaded only when there are some.
+        const plugins = w.plugins;
+        if (Array.isArray(plugins) && plugins.length) {
+          import('./plugin-host.js').then(
+            (m) => {
+              if (widget === w) stopPlugins = m.startPlugins(plugins, { api: ctx.api, widget: w, listen, open: commands.open, close: commands.close });
+            },
+            (err) => console.warn('[charla] widget plugins could not be loaded:', err),
+          );
+        }
       })
       .catch((err) => {
         w.destroy();
@@ -109,6 +128,8 @@ export function createSdk(ctx: BootContext, loadMessenger: () => Promise<typeof 
     const w = widget;
     widget = null;
     wantOpen = null;
+    stopPlugins?.();
+    stopPlugins = null;
     const pending = starting;
     if (pending) {
       // Shut down a widget that is still booting as soon as it is up.
@@ -146,11 +167,9 @@ export function createSdk(ctx: BootContext, loadMessenger: () => Promise<typeof 
     shutdown,
     on: (event: string, cb: Listener) => {
       if (!EVENTS.includes(event) || typeof cb !== 'function') return () => undefined;
-      let set = listeners.get(event);
-      if (!set) listeners.set(event, (set = new Set()));
-      set.add(cb);
+      const off = listen(event, cb);
       if (event === 'ready' && widget) cb();
-      return () => set.delete(cb);
+      return off;
     },
     off: (event: string, cb: Listener) => void listeners.get(event)?.delete(cb),
   };

@@ -17,7 +17,7 @@ import { WidgetApi, type InitResponse, type SiteInfo, type UserData, type Visito
 import { LauncherView } from '../ui/launcher.js';
 import { safeUrl, themeFrom } from '../ui/theme.js';
 
-export type WidgetEvent = 'ready' | 'open' | 'close' | 'unreadCountChange' | 'error';
+export type WidgetEvent = 'ready' | 'open' | 'close' | 'unreadCountChange' | 'error' | 'message';
 
 export interface WidgetOptions {
   /** Origin of the Charla server (the loader's own origin). */
@@ -81,6 +81,8 @@ export class Widget {
   #lastRecovery = 0;
   #cleanups: Array<() => void> = [];
   #destroyed = false;
+  /** The plugins' widget modules from the first init (loaded once per widget). */
+  plugins: unknown = [];
 
   constructor(options: WidgetOptions) {
     this.#o = options;
@@ -104,11 +106,25 @@ export class Widget {
     return this.#visitor;
   }
 
+  get locale(): Locale {
+    return this.#locale;
+  }
+
+  get strings(): Strings {
+    return this.#strings;
+  }
+
+  /** The launcher's shadow root (the plugins' notice cards go there). */
+  get shadowRoot(): ShadowRoot | undefined {
+    return this.#launcher?.root;
+  }
+
   /** Boots: init (resuming the stored visitor), bubble, socket, page tracking. */
   async start(): Promise<void> {
     const res = await this.#init();
     if (this.#destroyed) return;
     this.#applyInit(res);
+    this.plugins = res.plugins;
 
     this.#launcher = new LauncherView({
       position: this.#site.widget?.position === 'left' ? 'left' : 'right',
@@ -413,7 +429,9 @@ export class Widget {
       map.set(m.id, m);
       if (m.clientId) this.#pending.delete(m.clientId);
       if (!newest || m.seq > newest.seq) newest = m;
-      if (m.senderType === 'visitor' || seen) continue;
+      if (seen) continue;
+      this.#o.emit('message', { id: m.id, conversationId, senderType: m.senderType, content: m.content, createdAt: m.createdAt });
+      if (m.senderType === 'visitor') continue;
       if (this.#typing && (!this.#typing.userId || this.#typing.userId === m.senderId)) {
         clearTimeout(this.#typing.timer);
         this.#typing = null;

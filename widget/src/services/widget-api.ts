@@ -25,6 +25,8 @@ export interface InitResponse {
   visitor: VisitorInfo;
   site: SiteInfo;
   conversations: VisitorConversation[];
+  /** Widget modules of the plugins on for the account (loaded by app/plugin-host.ts). */
+  plugins?: Array<{ name: string; url: string; data: Record<string, unknown> }>;
 }
 
 export interface UserData {

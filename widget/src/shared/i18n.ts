@@ -27,6 +27,8 @@ export interface Strings {
   unread: (n: number) => string;
   dialog: (site: string) => string;
   invalidEmail: string;
+  /** Close button of a plugin's notice card. */
+  dismiss: string;
 }
 
 const en: Strings = {
@@ -57,6 +59,7 @@ const en: Strings = {
   unread: (n) => (n === 1 ? '1 unread message' : `${n} unread messages`),
   dialog: (s) => (s ? `Chat with ${s}` : 'Chat'),
   invalidEmail: 'Please enter a valid e-mail address',
+  dismiss: 'Dismiss',
 };
 
 const es: Strings = {
@@ -87,6 +90,7 @@ const es: Strings = {
   unread: (n) => (n === 1 ? '1 mensaje sin leer' : `${n} mensajes sin leer`),
   dialog: (s) => (s ? `Chat con ${s}` : 'Chat'),
   invalidEmail: 'Escribe un correo electrónico válido',
+  dismiss: 'Descartar',
 };
 
 export type Locale = 'en' | 'es';

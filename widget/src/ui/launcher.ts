@@ -51,7 +51,7 @@ export class LauncherView {
   readonly host: HTMLElement;
   readonly panel: HTMLElement;
   readonly button: HTMLButtonElement;
-  readonly #root: ShadowRoot;
+  readonly root: ShadowRoot;
   readonly #badge: HTMLElement;
   readonly #unreadText: HTMLElement;
   readonly #themeStyle: HTMLStyleElement;
@@ -63,7 +63,7 @@ export class LauncherView {
     this.host = document.createElement('charla-widget');
     this.host.setAttribute(INJECTED_ATTR, '');
     this.host.setAttribute('data-position', opts.position === 'left' ? 'left' : 'right');
-    this.#root = this.host.attachShadow({ mode: 'open' });
+    this.root = this.host.attachShadow({ mode: 'open' });
     const style = document.createElement('style');
     style.textContent = CSS;
     this.#themeStyle = document.createElement('style');
@@ -90,7 +90,7 @@ export class LauncherView {
     this.button.addEventListener('click', opts.onToggle);
     this.button.addEventListener('pointerenter', opts.onIntent, { once: true });
     this.button.addEventListener('focus', opts.onIntent, { once: true });
-    this.#root.append(style, this.#themeStyle, this.panel, this.button, this.#unreadText);
+    this.root.append(style, this.#themeStyle, this.panel, this.button, this.#unreadText);
     this.setTheme(opts.theme);
     this.#label();
     // On <html>, not <body>: survives SPA body swaps and a transformed <body>.

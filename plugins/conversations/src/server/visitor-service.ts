@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { Op, newId, originMatchesDomain, isWithinOfficeHours, type Cradle, type SiteAttrs, type TokenClaims, type VisitorActor, type OfficeHours } from '@charla/core';
+import { Op, newId, originMatchesDomain, isWithinOfficeHours, type Cradle, type SiteAttrs, type TokenClaims, type VisitorActor, type OfficeHours, type WidgetModuleRef } from '@charla/core';
 import { ConversationErrors } from './errors.js';
 import type { VisitorRow } from './models.js';
 import { selfVisitorView, visitorConversationView, visitorView, type VisitorConversationView } from './views.js';
@@ -85,6 +85,8 @@ export interface InitResult {
   site: { name: string; widget: Record<string, unknown>; online: boolean; inOfficeHours: boolean; agentsOnline: number };
   conversations: VisitorConversationView[];
   extensions: Record<string, unknown>;
+  /** The widget modules of the plugins on for this account, with their per-visitor data. */
+  plugins: WidgetModuleRef[];
 }
 
 /** Visitors: widget boot, identity (with HMAC verification), page views, tracked events, tokens. */
@@ -163,13 +165,17 @@ export class VisitorService {
     const widget = site.widget as { officeHours?: OfficeHours | null };
     const inOfficeHours = isWithinOfficeHours(widget.officeHours ?? null, now);
     const ext = await hooks.run('widget:init', { accountId: site.accountId, siteId: site.id, visitorId: result.id, extra: {} });
-    const names = await this.c.conversations.assigneeNames(site.accountId, convRows.map((c) => c.assigneeId));
+    const [names, plugins] = await Promise.all([
+      this.c.conversations.assigneeNames(site.accountId, convRows.map((c) => c.assigneeId)),
+      this.c.widgetContributions.forVisitor({ accountId: site.accountId, siteId: site.id, visitorId: result.id }),
+    ]);
     return {
       visitorToken: this.issueToken(result),
       visitor: selfVisitorView(result),
       site: { name: site.name, widget: this.c.sites.view(site, null).widget as unknown as Record<string, unknown>, online: inOfficeHours && agentsOnline > 0, inOfficeHours, agentsOnline },
       conversations: convRows.map((c) => visitorConversationView(c, c.assigneeId ? names.get(c.assigneeId) : null)),
       extensions: ext.extra,
+      plugins,
     };
   }
 

@@ -11,14 +11,16 @@ type NoteRow = Model<Note, Partial<Note>> & Note;
 const Settings = Type.Object({
   /** E-mail domains nobody may be invited from (the hook below refuses them). */
   blockedInviteDomains: Type.Array(Type.String({ maxLength: 253 }), { default: [], maxItems: 100 }),
+  /** The notice the widget module shows visitors (empty: none). Public: it is sent to browsers. */
+  widgetNotice: Type.String({ default: 'Questions about __Name__? We are here to help.', maxLength: 200 }),
 });
 
 let Notes: ModelStatic<NoteRow>;
 
 /**
  * __Name__ — a Charla plugin. It shows each part of the plugin API once:
- * a table (migration + model), a setting, a hook that can refuse, an event handler,
- * and an authenticated route. See docs/plugins.md.
+ * a table (migration + model), settings, a hook that can refuse, an event handler,
+ * an authenticated route and a widget module (src/widget/). See docs/plugins.md.
  */
 // Annotated so the emitted declaration does not depend on other packages' internals.
 const plugin: CharlaPlugin = definePlugin({
@@ -28,6 +30,17 @@ const plugin: CharlaPlugin = definePlugin({
   description: '__Name__ (from the Charla plugin template)',
   migrations: new URL('./migrations/', import.meta.url),
   settings: Settings,
+
+  // The browser module the chat widget loads for accounts where this plugin is on. Built by
+  // `npm run build` (tsconfig.widget.json); this URL works from src/server and dist/server.
+  widget: {
+    script: new URL('../../dist/widget/index.js', import.meta.url),
+    // Per-visitor data for the module (api.data), sent to the visitor's browser: never secrets.
+    data: async (ctx, { accountId }) => {
+      const { widgetNotice } = (await ctx.settingsFor(accountId)) as { widgetNotice: string };
+      return { text: widgetNotice };
+    },
+  },
 
   models(ctx) {
     // Tenant table: every query must be scoped to an account (db.scope(accountId)).

@@ -12,6 +12,12 @@ const UserSchema = Type.Object({
   userHash: Type.Optional(Type.String({ maxLength: 200 })),
   attributes: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
 });
+/** A plugin's widget module for this visitor (docs/plugins.md "Widget contributions"). */
+const WidgetModuleSchema = Type.Object({
+  name: Type.String(),
+  url: Type.String({ description: 'path of the module on this server; resolve it against the API origin' }),
+  data: Type.Record(Type.String(), Type.Unknown()),
+});
 const SelfVisitor = Type.Object({ id: Type.String(), name: Type.Optional(Type.String()), email: Type.Optional(Type.String()) });
 const cfg = { auth: 'visitor' as const, cors: true };
 
@@ -47,6 +53,7 @@ export async function widgetRoutes(app: FastifyInstance, c: Cradle): Promise<voi
           site: Type.Object({ name: Type.String(), widget: Type.Record(Type.String(), Type.Unknown()), online: Type.Boolean(), inOfficeHours: Type.Boolean(), agentsOnline: Type.Integer() }),
           conversations: Type.Array(VisitorConversationSchema),
           extensions: Type.Record(Type.String(), Type.Unknown()),
+          plugins: Type.Array(WidgetModuleSchema),
         }),
         ...problems(400, 401, 403, 404, 429),
       },
