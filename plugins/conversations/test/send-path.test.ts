@@ -72,3 +72,19 @@ t.test('the response and the realtime event name the assignee read before the tr
   t.type(r.conversation.assignee?.name, 'string');
   t.not(r.conversation.assignee?.name, 'Agent', 'the real name, not the fallback');
 });
+
+t.test('message.created carries the assignee at the time of the message', async (t) => {
+  const seen: Array<{ messageId: string; assigneeId: string | null }> = [];
+  s.app.charla.container.cradle.events.on('message.created', 'send-path-test', (p) => void seen.push({ messageId: p.messageId, assigneeId: p.assigneeId }));
+  const v = await visitor(s, w.site.appId);
+  const first = await send(s, v.token, 'nobody has me yet');
+  const convId = first.conversation.id;
+  const assign = await s.request('PATCH', `/api/v1/inbox/conversations/${convId}`, { token: w.agent.token, body: { assigneeId: w.agent.userId } });
+  t.equal(assign.status, 200, assign.text);
+  const second = await send(s, v.token, 'now assigned');
+  await s.app.charla.container.cradle.events.drain();
+  t.same(seen.filter((e) => [first.message.id, second.message.id].includes(e.messageId)), [
+    { messageId: first.message.id, assigneeId: first.conversation.assigneeId ?? null },
+    { messageId: second.message.id, assigneeId: w.agent.userId },
+  ]);
+});

@@ -16,7 +16,8 @@ declare module '@charla/core' {
     'conversation.created': { accountId: string; siteId: string; conversationId: string; visitorId: string };
     'conversation.updated': { accountId: string; conversationId: string; changes: Record<string, unknown>; actorId: string | null };
     'conversation.closed': { accountId: string; conversationId: string; actorId: string | null };
-    'message.created': { accountId: string; siteId: string; conversationId: string; messageId: string; seq: number; senderType: SenderType; senderId: string | null; private: boolean; content: string };
+    /** `assigneeId`: the conversation's assignee when the message was stored. */
+    'message.created': { accountId: string; siteId: string; conversationId: string; messageId: string; seq: number; senderType: SenderType; senderId: string | null; private: boolean; content: string; assigneeId: string | null };
     'message.read': { accountId: string; conversationId: string; messageId: string; seq: number; by: 'visitor' | 'agent'; userId: string | null };
   }
   interface HookMap {

@@ -25,6 +25,8 @@ export interface PostResult {
   conversation: ConversationRow;
   /** True when `clientId` repeated an earlier send: nothing new was stored. */
   duplicate: boolean;
+  /** The assignee's name as published with the message (absent for duplicates: callers look it up). */
+  assigneeName?: string | null;
 }
 
 /** Normalizes message text: trimmed, not empty, at most 10,000 characters. */
@@ -125,7 +127,7 @@ export class MessageService {
       const next: ConversationRow = { ...conv, ...changes, updatedAt: now };
       events.emit('message.created', {
         accountId: input.accountId, siteId: conv.siteId, conversationId: conv.id, messageId: message.id, seq, senderType: input.senderType,
-        senderId: input.senderId, private: isPrivate, content: finalContent,
+        senderId: input.senderId, private: isPrivate, content: finalContent, assigneeId: next.assigneeId ?? null,
       });
       // The name read before the transaction is used when the assignee is still the same.
       const assigneeName = input.assignee && input.assignee.id === next.assigneeId ? input.assignee.name : await this.c.conversations.assigneeName(input.accountId, next.assigneeId);
@@ -134,7 +136,7 @@ export class MessageService {
         events.emit('conversation.updated', { accountId: input.accountId, conversationId: conv.id, changes: { status: changes.status }, actorId: null });
         this.c.conversations.publisher.conversation(next, { status: changes.status }, assigneeName);
       }
-      return { message, conversation: next, duplicate: false };
+      return { message, conversation: next, duplicate: false, assigneeName };
     });
   }
 

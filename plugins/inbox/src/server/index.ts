@@ -109,7 +109,7 @@ const inbox: CharlaPlugin = definePlugin({
         await c.inboxSla.responded(p.accountId, p.conversationId);
         if (p.senderId) await c.inboxAgents.touch(p.accountId, p.senderId, c.clock.now());
       } else if (p.senderType === 'visitor') {
-        await c.inboxNotifier.visitorMessage(p.accountId, p.conversationId, p.messageId, p.content);
+        await c.inboxNotifier.visitorMessage(p.accountId, p.conversationId, p.messageId, p.content, p.assigneeId);
       }
     },
 

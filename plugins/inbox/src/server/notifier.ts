@@ -24,8 +24,14 @@ export class Notifier {
     await this.notify(accountId, users.map((u) => u.id), 'conversation', conv.get({ plain: true }), null, 'newConversation');
   }
 
-  async visitorMessage(accountId: string, conversationId: string, messageId: string, content: string): Promise<void> {
-    const { db, conversationModels: cm } = this.c;
+  /**
+   * A visitor wrote: e-mail the assignee when they are offline. `assigneeId` comes with
+   * `message.created`, so the common cases (nobody assigned, assignee online) read nothing.
+   */
+  async visitorMessage(accountId: string, conversationId: string, messageId: string, content: string, assigneeId?: string | null): Promise<void> {
+    const { db, presence, conversationModels: cm } = this.c;
+    if (assigneeId === null) return;
+    if (assigneeId && (await presence.isOnline('agent', assigneeId))) return;
     const conv = await db.scope(accountId).findById(cm.Conversation, conversationId);
     if (!conv?.assigneeId) return;
     await this.notify(accountId, [conv.assigneeId], 'message', conv.get({ plain: true }), { id: messageId, content }, 'newMessage');

@@ -100,7 +100,7 @@ export async function widgetRoutes(app: FastifyInstance, c: Cradle): Promise<voi
   }, async (request, reply) => {
     const actor = visitorOf(request);
     const r = await c.messages.postFromVisitor(actor, request.body as { conversationId?: string; content: string; clientId: string });
-    const name = await c.conversations.assigneeName(actor.accountId, r.conversation.assigneeId);
+    const name = r.assigneeName !== undefined ? r.assigneeName : await c.conversations.assigneeName(actor.accountId, r.conversation.assigneeId);
     return reply.code(r.duplicate ? 200 : 201).send({ message: messageView(r.message), conversation: visitorConversationView(r.conversation, name) });
   });
 
