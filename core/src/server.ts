@@ -30,7 +30,7 @@ import { siteRoutes } from './sites/site-routes.js';
 import { RateLimiter } from './http/rate-limiter.js';
 import { frameworkErrors, installProblemHandlers } from './http/problem.js';
 import { installRequestAuth } from './http/request-auth.js';
-import { installNulGuard, validatorCompiler } from './http/validation.js';
+import { installNulGuard, lazySerializerFactory, validatorCompiler } from './http/validation.js';
 import { Problem } from './http/schemas.js';
 import { staticAssets } from './http/static-assets.js';
 import { HttpDrain } from './http/drain.js';
@@ -103,6 +103,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
     return503OnClosing: false,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    schemaController: { compilersFactory: { buildSerializer: lazySerializerFactory() } },
     frameworkErrors,
   });
   app.setValidatorCompiler(validatorCompiler);

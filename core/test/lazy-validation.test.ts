@@ -1,5 +1,7 @@
 import t from 'tap';
-import { validatorCompiler } from '../src/http/validation.js';
+import { definePlugin } from '@charla/core';
+import { startTestServer } from '@charla/core/testing';
+import { lazySerializerFactory, validatorCompiler } from '../src/http/validation.js';
 
 // Route schemas are compiled on a route's first request, not at start (cold start):
 // the validator Fastify gets must behave exactly like the compiled one, errors included.
@@ -26,4 +28,28 @@ t.test('results and errors are the compiled validator\'s', async (t) => {
   const data = { n: '5' };
   t.equal(q(data), true, 'query strings are coerced');
   t.same(data, { n: 5 });
+});
+
+t.test('response serializers are compiled on first use and still drop undeclared properties', async (t) => {
+  const compileFor = lazySerializerFactory()(undefined, {});
+  let serialize!: (doc: unknown) => string;
+  t.doesNotThrow(() => { serialize = compileFor({ method: 'GET', url: '/x', httpStatus: '200', schema: { type: 'object', properties: { a: { type: 'no-such-type' } } } }); }, 'no compile when the route is registered');
+  t.throws(() => serialize({ a: 1 }), 'compiled (and refused) on first use');
+
+  // Through a real server: a route whose handler returns more than its schema declares.
+  const leaky = definePlugin({
+    name: 'leaky',
+    version: '1.0.0',
+    required: true,
+    routes(app) {
+      app.get('/api/v1/leaky', { config: { auth: 'public' }, schema: { response: { 200: { type: 'object', properties: { name: { type: 'string' }, n: { type: 'integer' } } } } } }, async () => ({ name: 'ok', n: '7', passwordHash: 'secret' }));
+    },
+  });
+  const s = await startTestServer({ plugins: [leaky], jobs: false });
+  t.teardown(() => s.close());
+  for (let i = 0; i < 2; i++) {
+    const res = await s.request('GET', '/api/v1/leaky');
+    t.equal(res.status, 200);
+    t.same(res.body, { name: 'ok', n: 7 }, `response ${i + 1}: undeclared properties dropped, types coerced by the schema`);
+  }
 });

@@ -2,6 +2,7 @@ import AjvModule from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifyInstance, FastifySchemaCompiler } from 'fastify';
 import { CoreErrors } from '../errors.js';
+import SerializerSelector from '@fastify/fast-json-stringify-compiler';
 
 const Ajv = (AjvModule as unknown as { default: typeof AjvModule }).default ?? AjvModule;
 const addFormats = (addFormatsModule as unknown as { default: typeof addFormatsModule }).default ?? addFormatsModule;
@@ -67,4 +68,21 @@ export function installNulGuard(app: FastifyInstance): void {
       throw CoreErrors.validation('Text may not contain NUL (\\u0000) characters.');
     }
   });
+}
+
+/**
+ * Response serializers (fast-json-stringify, which also drops properties a response
+ * schema does not declare) compiled on a route's first response of each status, not at
+ * start — like the validators above, most of them are rarely used, and compiling them
+ * all was a large part of cold start.
+ */
+export function lazySerializerFactory(): SerializerSelector.SerializerFactory {
+  const build = SerializerSelector();
+  return (externalSchemas, options) => {
+    const compile = build(externalSchemas, options);
+    return (routeDef) => {
+      let serialize: SerializerSelector.Serializer | undefined;
+      return (doc) => (serialize ??= compile(routeDef))(doc);
+    };
+  };
 }
