@@ -200,4 +200,45 @@ t.test('inbox admin screens with two agents', async (t) => {
   await alert.getByRole('button', { name: 'Open' }).click();
   await owner.waitForURL(new RegExp(`/admin/inbox/${vipConversation}$`));
   t.equal(await alert.count(), 0, '"Open" goes to the conversation and clears the alert');
+
+  // Browser notifications (tab hidden, permission granted) follow my preferences and my assignments.
+  // Given as source text: a function would be sent as its compiled source, with tsx's helpers missing in the page.
+  await owner.addInitScript(`
+    window.__notes = [];
+    function FakeNotification(title, o) { window.__notes.push((o && o.body) || ''); }
+    FakeNotification.prototype.close = function () {};
+    FakeNotification.permission = 'granted';
+    FakeNotification.requestPermission = function () { return Promise.resolve('granted'); };
+    window.Notification = FakeNotification;
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: function () { return 'hidden'; } });
+  `);
+  await owner.goto('/admin/inbox');
+  await owner.locator('[data-conversation]').first().waitFor();
+  const notes = () => owner.evaluate(() => (window as unknown as { __notes: string[] }).__notes);
+  const nora = await h.api('POST', '/api/v1/widget/init', { appId: site.appId, user: { name: 'Nora', email: 'nora@example.com' } }, '');
+  const noraSays = async (content: string) => {
+    const r = await h.api('POST', '/api/v1/widget/messages', { content, clientId: randomUUID(), ...(noraConversation ? { conversationId: noraConversation } : {}) }, nora.body.visitorToken as string);
+    if (r.status !== 201 && r.status !== 200) throw new Error(`send: ${r.status}`);
+    return r.body.conversation.id as string;
+  };
+  let noraConversation = '';
+  noraConversation = await noraSays('first words');
+  await until('the new-conversation notification', async () => (await notes()).includes('first words'));
+  t.pass('a new conversation notifies (unassigned or mine, browser.newConversation on)');
+  const assignTo = async (userId: string) => t.equal((await h.api('PATCH', `/api/v1/inbox/conversations/${noraConversation}`, { assigneeId: userId })).status, 200);
+  await assignTo(h.owner.userId);
+  await noraSays('second, to me');
+  await until('the new-message notification', async () => (await notes()).includes('second, to me'));
+  t.pass('a message in my conversation notifies');
+  await assignTo(ana.userId);
+  await noraSays('for Ana');
+  await assignTo(h.owner.userId);
+  t.equal((await h.api('PATCH', '/api/v1/inbox/notifications/preferences', { browser: { newMessage: false } })).status, 200);
+  await noraSays('muted');
+  t.equal((await h.api('PATCH', '/api/v1/inbox/notifications/preferences', { browser: { newMessage: true } })).status, 200);
+  await noraSays('sentinel');
+  await until('the sentinel notification', async () => (await notes()).includes('sentinel'));
+  const shown = await notes();
+  t.notOk(shown.includes('for Ana'), 'a message in a colleague\'s conversation does not notify me');
+  t.notOk(shown.includes('muted'), 'nor does one while my browser.newMessage preference is off');
 });

@@ -186,8 +186,12 @@ export class InboxStore {
         else this.upsert(next);
         if (fromVisitor && !message.private) {
           const who = existing?.visitor?.name || conversation.visitor?.name || this.i18n.t('conversations.visitor');
-          this.notifications.notify(this.i18n.t('conversations.notify.title', { name: who }), message.content, `charla-${conversation.id}`, () =>
-            void this.router.navigate(['/inbox', conversation.id]),
+          this.notifications.notify(
+            this.i18n.t('conversations.notify.title', { name: who }),
+            message.content,
+            `charla-${conversation.id}`,
+            () => void this.router.navigate(['/inbox', conversation.id]),
+            { kind: message.seq === 1 ? 'newConversation' : 'newMessage', conversation: { id: conversation.id, assigneeId: conversation.assigneeId ?? null } },
           );
         }
         break;

@@ -39,7 +39,7 @@ export default defineAdminPlugin({
       loadComponent: () => import('./notification-settings').then((m) => m.InboxNotificationSettings),
     },
   ],
-  // App-wide: the alert for conversations a priority rule marks high (inbox:priority).
-  background: () => import('./priority-alerts').then((m) => m.InboxPriorityAlerts),
+  // App-wide: priority alerts (inbox:priority) and the browser-notification policy (my preferences, my conversations).
+  background: () => import('./background').then((m) => m.InboxBackground),
   messages: { en: EN, es: ES },
 });
