@@ -150,3 +150,14 @@ export function leaked(res: { text: string }, w: World): string | null {
 export async function withSmtp() {
   return startSmtpServer();
 }
+
+/** A server with a local SMTP server behind it, both closed when the test ends. */
+export async function bootWithSmtp(t: { teardown(fn: () => Promise<void>): void }): Promise<{ s: TestServer; smtp: Smtp }> {
+  const smtp = await withSmtp();
+  const s = await boot({ config: { smtpUrl: smtp.url } });
+  t.teardown(async () => {
+    await s.close();
+    await smtp.close();
+  });
+  return { s, smtp };
+}

@@ -6,17 +6,12 @@
  */
 import t from 'tap';
 import { connectSocket } from '@charla/core/testing';
-import { boot, cid, isProblem, twoAccounts, withSmtp, leaked } from './helpers.js';
+import { cid, isProblem, twoAccounts, leaked, bootWithSmtp } from './helpers.js';
 
 const SQL = [`' OR '1'='1`, `" OR ""="`, `'; DROP TABLE users; --`, `1) OR (1=1`, `%`, `_`, `%25`, `\\`, `'||(SELECT 1)||'`, `$1`, `?`, `' UNION SELECT password_hash FROM users --`, `1; SELECT pg_sleep(5)`, `\u0000`, `🙂`, `-1`, `99999999999999999999`, `0x7fffffff`, `null`, `[]`, `{}`];
 
 t.test('injection and prototype pollution', async (t) => {
-  const smtp = await withSmtp();
-  const s = await boot({ config: { smtpUrl: smtp.url } });
-  t.teardown(async () => {
-    await s.close();
-    await smtp.close();
-  });
+  const { s, smtp } = await bootWithSmtp(t);
   const w = await twoAccounts(s, smtp);
   const notPolluted = (where: string) => {
     const probe = {} as Record<string, unknown>;

@@ -9,7 +9,7 @@
  */
 import t from 'tap';
 import { connectSocket } from '@charla/core/testing';
-import { addMember, boot, cid, initVisitor, isProblem, leaked, login, reply, send, snapshotA, twoAccounts, uniqueEmail, withSmtp, type Res, type World } from './helpers.js';
+import { addMember, cid, initVisitor, isProblem, leaked, login, reply, send, snapshotA, twoAccounts, uniqueEmail, type Res, type World, bootWithSmtp } from './helpers.js';
 
 type Who = 'owner' | 'admin' | 'agent' | 'ownerB' | 'victim' | 'visitorA' | 'visitorB' | 'anon';
 const AGENTS_A: Who[] = ['owner', 'admin', 'agent'];
@@ -36,12 +36,7 @@ interface Rule {
 }
 
 t.test('route table × callers: clear refusals, nothing leaked, nothing changed', async (t) => {
-  const smtp = await withSmtp();
-  const s = await boot({ config: { smtpUrl: smtp.url } });
-  t.teardown(async () => {
-    await s.close();
-    await smtp.close();
-  });
+  const { s, smtp } = await bootWithSmtp(t);
   const w = await twoAccounts(s, smtp);
   const token: Record<Who, string | undefined> = {
     owner: w.A.owner.token, admin: w.adminA.token, agent: w.agentA.token, ownerB: w.B.owner.token,
@@ -183,12 +178,7 @@ t.test('route table × callers: clear refusals, nothing leaked, nothing changed'
 });
 
 t.test('secondary keys: appId, clientId, externalId, e-mail, filters', async (t) => {
-  const smtp = await withSmtp();
-  const s = await boot({ config: { smtpUrl: smtp.url } });
-  t.teardown(async () => {
-    await s.close();
-    await smtp.close();
-  });
+  const { s, smtp } = await bootWithSmtp(t);
   const w = await twoAccounts(s, smtp);
   const before = await snapshotA(s, w);
 
@@ -257,12 +247,7 @@ t.test('secondary keys: appId, clientId, externalId, e-mail, filters', async (t)
 });
 
 t.test('socket subscriptions × callers', async (t) => {
-  const smtp = await withSmtp();
-  const s = await boot({ config: { smtpUrl: smtp.url } });
-  t.teardown(async () => {
-    await s.close();
-    await smtp.close();
-  });
+  const { s, smtp } = await bootWithSmtp(t);
   const w = await twoAccounts(s, smtp);
   await reply(s, w.A.owner.token, w.convA, 'warm');
   const channels = {

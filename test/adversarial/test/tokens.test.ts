@@ -6,7 +6,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import t, { type Test } from 'tap';
 import { connectSocket, type TestServer } from '@charla/core/testing';
-import { addMember, boot, initVisitor, isProblem, linkToken, login, withSmtp } from './helpers.js';
+import { addMember, boot, initVisitor, isProblem, linkToken, login, withSmtp, bootWithSmtp } from './helpers.js';
 
 const SECRET = randomBytes(32).toString('hex');
 const b64 = (x: unknown) => Buffer.from(typeof x === 'string' ? x : JSON.stringify(x)).toString('base64url');
@@ -77,12 +77,7 @@ t.test('forged, expired, tampered and swapped tokens', async (t) => {
 });
 
 t.test('deleted user, lowered role, password change, reset and logout end sessions and sockets', async (t) => {
-  const smtp = await withSmtp();
-  const s = await boot({ config: { smtpUrl: smtp.url } });
-  t.teardown(async () => {
-    await s.close();
-    await smtp.close();
-  });
+  const { s, smtp } = await bootWithSmtp(t);
   const owner = (await s.request('POST', '/api/v1/auth/signup', { body: { accountName: 'Sess', name: 'O', email: `sess-${Date.now()}@example.com`, password: 'session-password' } })).body;
 
   // Deleted user.
