@@ -83,7 +83,10 @@ export async function widgetRoutes(app: FastifyInstance, c: Cradle): Promise<voi
       if (dup) return { conversation: await c.conversations.getForVisitor(actor, dup.conversationId), message: dup, duplicate: true };
       const conv = await c.conversations.create({ id: actor.visitorId, accountId: actor.accountId, siteId: actor.siteId });
       if (body.content === undefined) return { conversation: conv, message: undefined, duplicate: false };
-      const posted = await c.messages.post({ accountId: actor.accountId, conversationId: conv.id, senderType: 'visitor', senderId: actor.visitorId, content: body.content, clientId: clientId ?? null });
+      // The check above is this transaction's; a concurrent repeat committing after it is
+      // refused by the unique index, which rolls back the conversation just opened too
+      // (a second check inside post() would answer "duplicate" and keep that conversation).
+      const posted = await c.messages.post({ accountId: actor.accountId, conversationId: conv.id, senderType: 'visitor', senderId: actor.visitorId, content: body.content, clientId: clientId ?? null, checkedDuplicate: true });
       return { conversation: posted.conversation, message: posted.message, duplicate: false };
     }).catch((err: unknown) => c.messages.duplicateAfterConflict(err, actor.accountId, 'visitor', actor.visitorId, clientId));
     const name = await c.conversations.assigneeName(actor.accountId, result.conversation.assigneeId);
