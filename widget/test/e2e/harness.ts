@@ -23,6 +23,17 @@ export function browserSkipReason(): string | null {
   return msg;
 }
 
+/** Runs `suite` (widget built first) when Chromium is here; otherwise records why it did not run. */
+export async function withBrowser(t: { pass(msg: string): void }, suite: () => Promise<void>): Promise<void> {
+  const skip = browserSkipReason();
+  if (skip) {
+    t.pass(skip);
+    return;
+  }
+  ensureWidgetBuilt();
+  await suite();
+}
+
 /** Builds widget/dist when it is missing (the server serves /widget/ from it). */
 export function ensureWidgetBuilt(): void {
   if (existsSync(join(widgetRoot, 'dist', 'manifest.json')) && process.env.CHARLA_WIDGET_REBUILD !== '1') return;

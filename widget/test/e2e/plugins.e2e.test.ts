@@ -5,18 +5,12 @@
 import t from 'tap';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { browserSkipReason, ensureWidgetBuilt, hostPage, HostSite, launchBrowser, newPage, waitFor } from './harness.js';
+import { withBrowser, hostPage, HostSite, launchBrowser, newPage, waitFor } from './harness.js';
 import { PROMO_TEXT, tracked } from './fixtures/promo-plugin.js';
 
-const skip = browserSkipReason();
-if (skip) {
-  t.pass(skip);
-} else {
-  await run();
-}
+await withBrowser(t, run);
 
 async function run(): Promise<void> {
-  ensureWidgetBuilt();
   const { startTestServer, signup } = await import('@charla/core/testing');
   const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
   const server = await startTestServer({

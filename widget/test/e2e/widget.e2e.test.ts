@@ -6,17 +6,11 @@ import t from 'tap';
 import { createHmac } from 'node:crypto';
 import WebSocket from 'ws';
 import type { Browser, Page } from 'playwright-core';
-import { browserSkipReason, ensureWidgetBuilt, hostPage, HostSite, launchBrowser, newPage, waitFor } from './harness.js';
+import { withBrowser, hostPage, HostSite, launchBrowser, newPage, waitFor } from './harness.js';
 
-const skip = browserSkipReason();
-if (skip) {
-  t.pass(skip);
-} else {
-  await run();
-}
+await withBrowser(t, run);
 
 async function run(): Promise<void> {
-  ensureWidgetBuilt();
   const { startTestServer, signup } = await import('@charla/core/testing');
   const server = await startTestServer({ listen: true });
   const host = await new HostSite().listen();
