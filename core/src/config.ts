@@ -36,6 +36,7 @@ export const ConfigSchema = Type.Object({
     authPerIp: RateLimit,
     widgetInitPerIp: RateLimit,
     messagesPerVisitor: RateLimit,
+    apiKeyRequests: RateLimit,
   }),
   realtime: Type.Object({
     maxPayloadBytes: Type.Integer({ minimum: 1024 }),
@@ -158,6 +159,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
       authPerIp: rate(env, 'RATE_LIMIT_AUTH_PER_IP', 30, 60),
       widgetInitPerIp: rate(env, 'RATE_LIMIT_WIDGET_INIT_PER_IP', 60, 60),
       messagesPerVisitor: rate(env, 'RATE_LIMIT_MESSAGES_PER_VISITOR', 20, 10),
+      apiKeyRequests: rate(env, 'RATE_LIMIT_API_KEY', 600, 60),
     },
     realtime: {
       maxPayloadBytes: int(env, 'REALTIME_MAX_PAYLOAD_BYTES', 64 * 1024),
@@ -199,6 +201,7 @@ const ENV_NAMES: Record<string, string> = {
   sessionTtlSeconds: 'SESSION_TTL_SECONDS', bodyLimitBytes: 'BODY_LIMIT_BYTES', sqliteMaxQueuedWrites: 'SQLITE_MAX_QUEUED_WRITES',
   'rateLimits.loginFailuresPerEmail': 'RATE_LIMIT_LOGIN_FAILURES', 'rateLimits.authPerIp': 'RATE_LIMIT_AUTH_PER_IP',
   'rateLimits.widgetInitPerIp': 'RATE_LIMIT_WIDGET_INIT_PER_IP', 'rateLimits.messagesPerVisitor': 'RATE_LIMIT_MESSAGES_PER_VISITOR',
+  'rateLimits.apiKeyRequests': 'RATE_LIMIT_API_KEY',
   'realtime.maxPayloadBytes': 'REALTIME_MAX_PAYLOAD_BYTES', 'realtime.maxFramesPerSecond': 'REALTIME_MAX_FRAMES_PER_SECOND',
   'realtime.idleTimeoutSeconds': 'REALTIME_IDLE_TIMEOUT_SECONDS', 'realtime.presenceTtlSeconds': 'PRESENCE_TTL_SECONDS',
   'realtime.allowedAgentOrigins': 'AGENT_ORIGINS', 'jobs.pollIntervalMs': 'JOBS_POLL_INTERVAL_MS', 'jobs.leaseSeconds': 'JOBS_LEASE_SECONDS',

@@ -13,6 +13,7 @@ import type { TokenService } from './auth/tokens.js';
 import type { RateLimiter } from './http/rate-limiter.js';
 import type { Clock } from './clock.js';
 import type { AuthService } from './auth/auth-service.js';
+import type { ApiKeyService } from './auth/api-keys.js';
 import type { TeamService } from './accounts/team-service.js';
 import type { SiteService } from './sites/site-service.js';
 import type { Presence } from './realtime/presence.js';
@@ -44,6 +45,8 @@ export interface Cradle {
   tokens: TokenService;
   rateLimiter: RateLimiter;
   auth: AuthService;
+  /** The account's API keys; `authenticate` resolves a presented key to its actor. */
+  apiKeys: ApiKeyService;
   team: TeamService;
   sites: SiteService;
   presence: Presence;

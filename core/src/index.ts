@@ -13,7 +13,7 @@ export type { WidgetPluginApi, WidgetPluginModule, WidgetPluginSetup, WidgetPlug
 export type { HookMap, EventMap, HookName, EventName } from './extension-points.js';
 export type { Cradle, VisitorAuthenticator } from './container.js';
 export { CharlaError, defineError, CoreErrors } from './errors.js';
-export type { Actor, AgentActor, VisitorActor, ApiKeyActor, Role } from './auth/actor.js';
+export { API_KEY_SCOPES, type Actor, type AgentActor, type VisitorActor, type ApiKeyActor, type ApiKeyScope, type Role } from './auth/actor.js';
 export type { TokenClaims, TokenService } from './auth/tokens.js';
 export type { Database, Dialect } from './db/database.js';
 export type { TenantScope } from './db/tenancy.js';
@@ -25,7 +25,7 @@ export type { JobQueue, JobContext, JobHandler, EnqueueOptions } from './jobs/jo
 export type { Mailer, MailMessage } from './mail/mailer.js';
 export type { RateLimiter, Limit } from './http/rate-limiter.js';
 export { tooMany } from './http/rate-limiter.js';
-export { agentOf, visitorOf, type AuthKind } from './http/request-auth.js';
+export { agentOf, agentOrKeyOf, visitorOf, type AuthKind } from './http/request-auth.js';
 export { problems, Email, Id, Name } from './http/schemas.js';
 export { sendProblem } from './http/problem.js';
 export type { SiteService, WidgetConfig, PublicSite } from './sites/site-service.js';

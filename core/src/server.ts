@@ -23,6 +23,8 @@ import { Mailer, type MailMessage } from './mail/mailer.js';
 import { TokenService } from './auth/tokens.js';
 import { AuthService } from './auth/auth-service.js';
 import { authRoutes } from './auth/auth-routes.js';
+import { ApiKeyService } from './auth/api-keys.js';
+import { apiKeyRoutes } from './auth/api-key-routes.js';
 import { TeamService } from './accounts/team-service.js';
 import { teamRoutes } from './accounts/team-routes.js';
 import { SiteService } from './sites/site-service.js';
@@ -139,6 +141,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
     tenant: asValue(null),
     actor: asValue(null),
     auth: asFunction((c: Cradle) => new AuthService(c)).singleton(),
+    apiKeys: asFunction((c: Cradle) => new ApiKeyService(c)).singleton(),
     team: asFunction((c: Cradle) => new TeamService(c)).singleton(),
     sites: asFunction((c: Cradle) => new SiteService(c)).singleton(),
   });
@@ -242,6 +245,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
   await app.register(authRoutes, { prefix: '/api/v1/auth', container });
   await app.register(teamRoutes, { prefix: '/api/v1', container });
   await app.register(siteRoutes, { prefix: '/api/v1', container });
+  await app.register(apiKeyRoutes, { prefix: '/api/v1', container });
   await app.register(pluginRoutes, { prefix: '/api/v1', container });
   // Served even when serveStatic is off: widget init hands these URLs out.
   await app.register(widgetModuleRoutes, { service: widgetContributions });

@@ -21,10 +21,17 @@ export interface VisitorActor {
   tokenVersion: number;
 }
 
+/** The scopes an API key may hold (API-features.md "Webhooks and API keys"). */
+export const API_KEY_SCOPES = ['contacts:read', 'contacts:write', 'events:write', 'conversations:read', 'conversations:write', 'webhooks:write'] as const;
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+
 export interface ApiKeyActor {
   kind: 'apiKey';
   accountId: string;
   keyId: string;
+  /** The key's name: what the team sees as the author of what the integration does. */
+  name: string;
+  scopes: ApiKeyScope[];
 }
 
 export type Actor = AgentActor | VisitorActor | ApiKeyActor;

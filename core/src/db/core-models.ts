@@ -10,6 +10,8 @@ export interface InvitationAttrs { id: string; accountId: string; email: string;
 export interface SiteAttrs { id: string; accountId: string; name: string; appId: string; domain: string | null; widget: Record<string, unknown>; identitySecret: string; identityRequired: boolean; createdAt?: Date; updatedAt?: Date }
 export interface PluginSettingAttrs { id: string; accountId: string; plugin: string; enabled: boolean; settings: Record<string, unknown> }
 
+export interface ApiKeyAttrs { id: string; accountId: string; name: string; scopes: string[]; prefix: string; keyHash: string; createdBy: string | null; lastUsedAt: Date | null; createdAt?: Date; updatedAt?: Date }
+
 export type Row<A extends object> = Model<A, Partial<A>> & A;
 
 export interface CoreModels {
@@ -21,6 +23,7 @@ export interface CoreModels {
   Site: ModelStatic<Row<SiteAttrs>>;
   PluginSetting: ModelStatic<Row<PluginSettingAttrs>>;
   InstanceSetting: ModelStatic<Row<{ key: string; value: string }>>;
+  ApiKey: ModelStatic<Row<ApiKeyAttrs>>;
 }
 
 const id = { type: DataTypes.STRING(36), primaryKey: true };
@@ -50,6 +53,9 @@ export function defineCoreModels(db: Database): CoreModels {
     InstanceSetting: db.define<Row<{ key: string; value: string }>>('InstanceSetting', {
       key: { type: DataTypes.STRING(100), primaryKey: true }, value: DataTypes.TEXT,
     }, { tableName: 'instance_settings', tenant: false, timestamps: false }),
+    ApiKey: db.define<Row<ApiKeyAttrs>>('ApiKey', {
+      id, accountId, name: DataTypes.STRING(200), scopes: DataTypes.JSON, prefix: DataTypes.STRING(20), keyHash: DataTypes.STRING(64), createdBy: DataTypes.STRING(36), lastUsedAt: DataTypes.DATE,
+    }, { tableName: 'api_keys' }),
   };
 }
 

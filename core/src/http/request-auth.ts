@@ -1,13 +1,17 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { asValue, type AwilixContainer } from 'awilix';
 import { CoreErrors } from '../errors.js';
-import type { Actor, AgentActor, Role, VisitorActor } from '../auth/actor.js';
+import type { Actor, AgentActor, ApiKeyActor, ApiKeyScope, Role, VisitorActor } from '../auth/actor.js';
+import { API_KEY_PREFIX } from '../auth/api-keys.js';
 import { SESSION_COOKIE } from '../auth/auth-service.js';
 import type { Cradle } from '../container.js';
 import { originMatchesDomain } from '../sites/site-service.js';
 
-/** Who may call a route. Routes under /api default to `agent`: fail closed. */
-export type AuthKind = 'public' | 'agent' | 'visitor' | 'apiKey' | 'agentOrApiKey';
+/**
+ * Who may call a route. Routes under /api default to `agent`: fail closed. An API key
+ * is accepted by an `agent` route only when the route opts in with `scopes`.
+ */
+export type AuthKind = 'public' | 'agent' | 'visitor' | 'apiKey';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -16,6 +20,11 @@ declare module 'fastify' {
     roles?: Role[];
     /** Cross-origin route (widget API): any origin may call it with a Bearer token; no cookies. */
     cors?: boolean;
+    /**
+     * API key opt-in: an API key may call this route when it holds every scope listed.
+     * Without `scopes` a route refuses every key (403). Agents are not affected.
+     */
+    scopes?: ApiKeyScope[];
   }
   interface FastifyRequest {
     actor: Actor | null;
@@ -35,11 +44,8 @@ export function readToken(request: { headers: Record<string, string | string[] |
 
 /** Resolves any token (agent, visitor, API key) to an actor; null when invalid. */
 export async function resolveActor(container: AwilixContainer<Cradle>, token: string, via: 'bearer' | 'cookie'): Promise<Actor | null> {
-  const { auth, tokens, visitorAuthenticator } = container.cradle;
-  if (token.startsWith('chk_')) {
-    const apiKeys = container.hasRegistration('apiKeyAuthenticator') ? (container.resolve('apiKeyAuthenticator' as never) as (t: string) => Promise<Actor | null>) : null;
-    return apiKeys ? apiKeys(token) : null;
-  }
+  const { auth, tokens, visitorAuthenticator, apiKeys } = container.cradle;
+  if (token.startsWith(API_KEY_PREFIX)) return via === 'bearer' ? apiKeys.authenticate(token) : null;
   const agent = await auth.authenticateAgent(token, via);
   if (agent) return agent;
   if (via === 'bearer' && visitorAuthenticator) {
@@ -47,6 +53,27 @@ export async function resolveActor(container: AwilixContainer<Cradle>, token: st
     if (claims) return visitorAuthenticator(claims);
   }
   return null;
+}
+
+/**
+ * The API key half of the role check: the route must opt in with `scopes` (or be an
+ * `apiKey` route), the key must hold every one of them, and each key has its own rate
+ * limit (`RATE_LIMIT_API_KEY`).
+ */
+async function admitApiKey(container: AwilixContainer<Cradle>, actor: ApiKeyActor, kind: AuthKind, scopes: ApiKeyScope[] | undefined): Promise<void> {
+  if (kind === 'visitor') throw CoreErrors.forbidden('This endpoint needs a visitor token, not an API key.');
+  if (!scopes?.length && kind !== 'apiKey') throw CoreErrors.forbidden('This endpoint does not accept API keys.');
+  const missing = (scopes ?? []).filter((s) => !actor.scopes.includes(s));
+  if (missing.length) throw CoreErrors.forbidden(`This API key lacks the scope ${missing.join(', ')}.`);
+  const { rateLimiter, config } = container.cradle;
+  await rateLimiter.consume(`apikey:${actor.keyId}`, config.rateLimits.apiKeyRequests, 'requests with this API key');
+}
+
+/** The calling agent or API key (routes that opt keys in with `scopes`). */
+export function agentOrKeyOf(request: FastifyRequest): AgentActor | ApiKeyActor {
+  const a = request.actor;
+  if (!a || (a.kind !== 'agent' && a.kind !== 'apiKey')) throw CoreErrors.unauthorized('Agent or API key authentication required.');
+  return a;
 }
 
 /** Checks a visitor's browser Origin against its site's domain. */
@@ -87,8 +114,8 @@ export function installRequestAuth(app: FastifyInstance, container: AwilixContai
       if (!t) throw CoreErrors.unauthorized('Authentication required: send Authorization: Bearer <token>.');
       const actor = await resolveActor(container, t.token, t.via);
       if (!actor) throw CoreErrors.unauthorized('The token is invalid, expired or revoked. Log in again.');
-      const allowed = kind === 'agentOrApiKey' ? actor.kind === 'agent' || actor.kind === 'apiKey' : actor.kind === kind;
-      if (!allowed) throw CoreErrors.forbidden(`This endpoint needs a${kind === 'agent' ? 'n agent' : kind === 'visitor' ? ' visitor' : 'n API key'} token, not a${actor.kind === 'agent' ? 'n agent' : actor.kind === 'visitor' ? ' visitor' : 'n API key'} token.`);
+      if (actor.kind === 'apiKey') await admitApiKey(container, actor, kind, request.routeOptions.config.scopes);
+      else if (actor.kind !== kind) throw CoreErrors.forbidden(`This endpoint needs a${kind === 'agent' ? 'n agent' : kind === 'visitor' ? ' visitor' : 'n API key'} token, not a${actor.kind === 'agent' ? 'n agent' : ' visitor'} token.`);
       if (actor.kind === 'agent') {
         const roles = request.routeOptions.config.roles;
         if (roles && !roles.includes(actor.role)) throw CoreErrors.forbidden(`Only ${roles.join(' or ')} may do this.`);

@@ -1,4 +1,4 @@
-import { Op, newId, isId, type AgentActor, type Cradle, type VisitorActor } from '@charla/core';
+import { Op, newId, isId, type AgentActor, type ApiKeyActor, type Cradle, type VisitorActor } from '@charla/core';
 import { ConversationErrors } from './errors.js';
 import type { ConversationRow, ConversationStatus, MessageRow, VisitorRow } from './models.js';
 import { Publisher } from './publisher.js';
@@ -78,11 +78,14 @@ export class ConversationService {
     return rows.map((r) => r.get({ plain: true }));
   }
 
-  async list(actor: AgentActor, q: InboxQuery): Promise<{ conversations: AgentConversationView[]; nextCursor: string | null }> {
+  async list(actor: AgentActor | ApiKeyActor, q: InboxQuery): Promise<{ conversations: AgentConversationView[]; nextCursor: string | null }> {
     const limit = Math.min(Math.max(q.limit ?? 25, 1), 100);
     const where: Record<string | symbol, unknown> = {};
     where.status = q.status ? q.status : { [Op.in]: ['open', 'pending'] };
-    if (q.assignee === 'me') where.assigneeId = actor.userId;
+    if (q.assignee === 'me') {
+      if (actor.kind !== 'agent') throw ConversationErrors.badAssignee('assignee=me needs an agent; an API key has no conversations of its own.');
+      where.assigneeId = actor.userId;
+    }
     else if (q.assignee === 'unassigned') where.assigneeId = null;
     else if (q.assignee) {
       if (!isId(q.assignee)) throw ConversationErrors.badAssignee('assignee must be "me", "unassigned" or a user id.');

@@ -1,7 +1,10 @@
-import { Op, newId, type Cradle, type VisitorActor, type AgentActor } from '@charla/core';
+import { Op, newId, type Cradle, type VisitorActor, type AgentActor, type ApiKeyActor } from '@charla/core';
 import { ConversationErrors, MAX_MESSAGE_LENGTH } from './errors.js';
 import type { ConversationRow, MessageRow, SenderType } from './models.js';
 import { snapshot } from './views.js';
+
+/** A reply or private note from the team side (an agent or an integration's API key). */
+type TeamReply = { content: string; clientId?: string; private?: boolean };
 
 export interface PostInput {
   accountId: string;
@@ -167,11 +170,24 @@ export class MessageService {
     }).catch((err: unknown) => this.duplicateAfterConflict(err, actor.accountId, 'visitor', actor.visitorId, input.clientId));
   }
 
-  async postFromAgent(actor: AgentActor, conversationId: string, input: { content: string; clientId?: string; private?: boolean }): Promise<PostResult> {
-    const conv = await this.c.conversations.get(actor.accountId, conversationId);
-    const assignee = { id: conv.assigneeId, name: await this.c.conversations.assigneeName(actor.accountId, conv.assigneeId) };
-    const result = await this.post({ accountId: actor.accountId, conversationId: conv.id, senderType: 'agent', senderId: actor.userId, content: input.content, clientId: input.clientId ?? null, private: !!input.private, metadata: { authorName: actor.name }, assignee })
-      .catch((err: unknown) => this.duplicateAfterConflict(err, actor.accountId, 'agent', actor.userId, input.clientId));
+  async postFromAgent(actor: AgentActor, conversationId: string, input: TeamReply): Promise<PostResult> {
+    return this.postAsTeam(actor.accountId, conversationId, actor.userId, { authorName: actor.name }, input);
+  }
+
+  /**
+   * A reply by an integration (API key with `conversations:write`): an `agent` message
+   * with no senderId, authored by the key's name (`metadata.authorName`, `metadata.apiKeyId`),
+   * so the visitor sees a team reply and the conversation counts as answered by a human side.
+   */
+  async postFromApiKey(actor: ApiKeyActor, conversationId: string, input: TeamReply): Promise<PostResult> {
+    return this.postAsTeam(actor.accountId, conversationId, null, { authorName: actor.name, apiKeyId: actor.keyId }, input);
+  }
+
+  private async postAsTeam(accountId: string, conversationId: string, senderId: string | null, metadata: Record<string, unknown>, input: TeamReply): Promise<PostResult> {
+    const conv = await this.c.conversations.get(accountId, conversationId);
+    const assignee = { id: conv.assigneeId, name: await this.c.conversations.assigneeName(accountId, conv.assigneeId) };
+    const result = await this.post({ accountId, conversationId: conv.id, senderType: 'agent', senderId, content: input.content, clientId: input.clientId ?? null, private: !!input.private, metadata, assignee })
+      .catch((err: unknown) => this.duplicateAfterConflict(err, accountId, 'agent', senderId, input.clientId));
     if (!result.duplicate && !result.message.private) await this.scheduleOfflineEmail(result.conversation);
     return result;
   }

@@ -1,4 +1,4 @@
-import { Type, agentOf, problems, type Cradle } from '@charla/core';
+import { Type, agentOf, agentOrKeyOf, problems, type Cradle } from '@charla/core';
 import type { FastifyInstance } from 'fastify';
 import { ConversationErrors } from '../errors.js';
 import type { ConversationStatus } from '../models.js';
@@ -11,9 +11,12 @@ const IdParam = Type.Object({ id: Type.String({ maxLength: 64 }) });
 export async function inboxRoutes(app: FastifyInstance, c: Cradle): Promise<void> {
   const tags = ['inbox'];
   const auth = { auth: 'agent' as const };
+  // API-features.md "Webhooks and API keys": what an integration's key may do here.
+  const readable = { auth: 'agent' as const, scopes: ['conversations:read' as const] };
+  const writable = { auth: 'agent' as const, scopes: ['conversations:write' as const] };
 
   app.get('/api/v1/inbox/conversations', {
-    config: auth,
+    config: readable,
     schema: {
       tags, summary: 'Conversation lists (default: open and pending, everyone\'s), high priority first, then newest activity',
       querystring: Type.Object({
@@ -23,33 +26,35 @@ export async function inboxRoutes(app: FastifyInstance, c: Cradle): Promise<void
         limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
         cursor: Type.Optional(Type.String({ maxLength: 500 })),
       }),
-      response: { 200: Type.Object({ conversations: Type.Array(AgentConversationSchema), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...problems(400, 401) },
+      response: { 200: Type.Object({ conversations: Type.Array(AgentConversationSchema), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...problems(400, 401, 403, 429) },
     },
-  }, async (request) => c.conversations.list(agentOf(request), request.query as never));
+  }, async (request) => c.conversations.list(agentOrKeyOf(request), request.query as never));
 
   app.get('/api/v1/inbox/conversations/:id', {
-    config: auth,
-    schema: { tags, summary: 'One conversation with its visitor', params: IdParam, response: { 200: AgentConversationSchema, ...problems(401, 404) } },
-  }, async (request) => c.conversations.forAgent(agentOf(request).accountId, (request.params as { id: string }).id));
+    config: readable,
+    schema: { tags, summary: 'One conversation with its visitor', params: IdParam, response: { 200: AgentConversationSchema, ...problems(401, 403, 404, 429) } },
+  }, async (request) => c.conversations.forAgent(agentOrKeyOf(request).accountId, (request.params as { id: string }).id));
 
   app.get('/api/v1/inbox/conversations/:id/messages', {
-    config: auth,
-    schema: { tags, summary: 'Messages, oldest first (after= for catch-up, before= for older pages)', params: IdParam, querystring: HistoryQuery, response: { 200: Type.Object({ messages: Type.Array(MessageSchema) }), ...problems(400, 401, 404) } },
+    config: readable,
+    schema: { tags, summary: 'Messages, oldest first (after= for catch-up, before= for older pages)', params: IdParam, querystring: HistoryQuery, response: { 200: Type.Object({ messages: Type.Array(MessageSchema) }), ...problems(400, 401, 403, 404, 429) } },
   }, async (request) => {
-    const actor = agentOf(request);
+    const actor = agentOrKeyOf(request);
     const conv = await c.conversations.get(actor.accountId, (request.params as { id: string }).id);
     return { messages: await c.conversations.history(actor.accountId, conv.id, { ...(request.query as object), includePrivate: true }) };
   });
 
   app.post('/api/v1/inbox/conversations/:id/messages', {
-    config: auth,
+    config: writable,
     schema: {
       tags, summary: 'Reply (or a private note with private: true)', params: IdParam,
       body: Type.Object({ content: Content, clientId: ClientId, private: Type.Optional(Type.Boolean()) }),
-      response: { 200: Type.Object({ message: MessageSchema }), 201: Type.Object({ message: MessageSchema }), ...problems(400, 401, 404, 413) },
+      response: { 200: Type.Object({ message: MessageSchema }), 201: Type.Object({ message: MessageSchema }), ...problems(400, 401, 403, 404, 413, 429) },
     },
   }, async (request, reply) => {
-    const r = await c.messages.postFromAgent(agentOf(request), (request.params as { id: string }).id, request.body as never);
+    const actor = agentOrKeyOf(request);
+    const id = (request.params as { id: string }).id;
+    const r = actor.kind === 'apiKey' ? await c.messages.postFromApiKey(actor, id, request.body as never) : await c.messages.postFromAgent(actor, id, request.body as never);
     return reply.code(r.duplicate ? 200 : 201).send({ message: messageView(r.message) });
   });
 
