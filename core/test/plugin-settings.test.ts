@@ -1,6 +1,7 @@
 import t from 'tap';
 import { Type, definePlugin } from '@charla/core';
-import { signup, startTestServer } from '@charla/core/testing';
+import { signup, startSmtpServer, startTestServer } from '@charla/core/testing';
+import { addMember } from './team-fixtures.js';
 
 // A small pro-plan plugin with a route, a setting and an event handler, to prove
 // per-account enable/disable, settings validation and plan gating.
@@ -76,4 +77,41 @@ t.test('plan gating: a basic account does not get a pro plugin', async (t) => {
   const up = await s.request('PATCH', '/api/v1/plugins/hello', { token: a.token, body: { enabled: true } });
   t.equal(up.status, 403);
   t.equal(up.body.code, 'CHARLA_CORE_PLAN_REQUIRED');
+});
+
+t.test('settings are for admins: agents see names and state, not settings', async (t) => {
+  const smtp = await startSmtpServer();
+  const s = await startTestServer({ plugins: [hello], config: { defaultPlan: 'enterprise', smtpUrl: smtp.url } });
+  t.teardown(async () => {
+    await s.close();
+    await smtp.close();
+  });
+  const owner = await signup(s);
+  t.equal((await s.request('PATCH', '/api/v1/plugins/hello', { token: owner.token, body: { settings: { greeting: 'Hola' } } })).status, 200);
+  const admin = await addMember(s, smtp, owner.token, 'admin');
+  const agent = await addMember(s, smtp, owner.token, 'agent');
+
+  for (const [who, token] of [['owner', owner.token], ['admin', admin.token]] as const) {
+    const list = await s.request('GET', '/api/v1/plugins', { token });
+    t.match(list.body.plugins.find((p: { name: string }) => p.name === 'hello'), { enabled: true, settings: { greeting: 'Hola' }, settingsSchema: { properties: Object } }, `${who} sees settings in the list`);
+    const one = await s.request('GET', '/api/v1/plugins/hello', { token });
+    t.equal(one.status, 200);
+    t.match(one.body, { name: 'hello', enabled: true, settings: { greeting: 'Hola' } }, `${who} sees settings of one plugin`);
+  }
+
+  const list = await s.request('GET', '/api/v1/plugins', { token: agent.token });
+  t.equal(list.status, 200);
+  const h = list.body.plugins.find((p: { name: string }) => p.name === 'hello');
+  t.match(h, { name: 'hello', enabled: true, available: true, settingsSchema: null });
+  t.notOk('settings' in h, 'no settings for an agent in the list');
+  t.notOk(list.text.includes('Hola'), 'the value appears nowhere in the answer');
+  const one = await s.request('GET', '/api/v1/plugins/hello', { token: agent.token });
+  t.equal(one.status, 200);
+  t.notOk('settings' in one.body, 'no settings for an agent on one plugin');
+  t.equal(one.body.settingsSchema, null);
+
+  const missing = await s.request('GET', '/api/v1/plugins/nope', { token: owner.token });
+  t.equal(missing.status, 404);
+  t.equal(missing.body.code, 'CHARLA_CORE_PLUGIN_NOT_FOUND');
+  t.equal((await s.request('GET', '/api/v1/plugins/hello')).status, 401);
 });
