@@ -42,6 +42,8 @@ t.test('route table × callers: clear refusals, nothing leaked, nothing changed'
     owner: w.A.owner.token, admin: w.adminA.token, agent: w.agentA.token, ownerB: w.B.owner.token,
     victim: w.victim.token, visitorA: w.otherVisitorA.token, visitorB: w.visitorB.token, anon: undefined,
   };
+  const newApiKey = async () => (await s.request('POST', '/api/v1/api-keys', { token: w.A.owner.token, body: { name: 'Matrix key', scopes: ['conversations:read'] } })).body.id as string;
+  const apiKeyA = await newApiKey();
   const newQuickReply = async () => (await s.request('POST', '/api/v1/inbox/quick-replies', { token: w.A.owner.token, body: { shortcut: `/t${cid().slice(-8)}`, content: 'x' } })).body.id as string;
 
   const rules: Record<string, Rule> = {
@@ -67,6 +69,10 @@ t.test('route table × callers: clear refusals, nothing leaked, nothing changed'
     'PATCH /api/v1/sites/{id}': { allow: MANAGERS_A, scope: 'tenant', path: (w) => `/api/v1/sites/${w.A.site.id}`, body: () => ({ name: 'Shop' }) },
     'DELETE /api/v1/sites/{id}': { allow: MANAGERS_A, scope: 'tenant', path: (w, f) => `/api/v1/sites/${f ?? w.A.site.id}`, fresh: async () => (await s.request('POST', '/api/v1/sites', { token: w.A.owner.token, body: { name: 'Throwaway' } })).body.id },
     'GET /api/v1/plugins': { allow: AGENTS_A, scope: 'own' },
+    'GET /api/v1/plugins/{name}': { allow: AGENTS_A, scope: 'own', path: () => '/api/v1/plugins/inbox' },
+    'POST /api/v1/api-keys': { allow: MANAGERS_A, scope: 'own', body: () => ({ name: 'Matrix', scopes: ['conversations:read'] }) },
+    'GET /api/v1/api-keys': { allow: MANAGERS_A, scope: 'own' },
+    'DELETE /api/v1/api-keys/{id}': { allow: MANAGERS_A, scope: 'tenant', path: (_w, f) => `/api/v1/api-keys/${f ?? apiKeyA}`, fresh: newApiKey },
     'PATCH /api/v1/plugins/{name}': { allow: MANAGERS_A, scope: 'own', path: () => '/api/v1/plugins/inbox', body: () => ({ enabled: true }) },
     'POST /api/v1/widget/init': { allow: EVERYONE, scope: 'public', body: (w) => ({ appId: w.A.site.appId }) },
     'GET /api/v1/widget/conversations': { allow: ['victim'], scope: 'own' },
