@@ -25,6 +25,7 @@ import { AuthService } from './auth/auth-service.js';
 import { authRoutes } from './auth/auth-routes.js';
 import { ApiKeyService } from './auth/api-keys.js';
 import { apiKeyRoutes } from './auth/api-key-routes.js';
+import { operatorRoutes } from './auth/operator.js';
 import { TeamService } from './accounts/team-service.js';
 import { teamRoutes } from './accounts/team-routes.js';
 import { SiteService } from './sites/site-service.js';
@@ -246,6 +247,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
   await app.register(teamRoutes, { prefix: '/api/v1', container });
   await app.register(siteRoutes, { prefix: '/api/v1', container });
   await app.register(apiKeyRoutes, { prefix: '/api/v1', container });
+  await app.register(operatorRoutes, { prefix: '/api/v1', container });
   await app.register(pluginRoutes, { prefix: '/api/v1', container });
   // Served even when serveStatic is off: widget init hands these URLs out.
   await app.register(widgetModuleRoutes, { service: widgetContributions });

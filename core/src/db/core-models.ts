@@ -12,6 +12,8 @@ export interface PluginSettingAttrs { id: string; accountId: string; plugin: str
 
 export interface ApiKeyAttrs { id: string; accountId: string; name: string; scopes: string[]; prefix: string; keyHash: string; createdBy: string | null; lastUsedAt: Date | null; createdAt?: Date; updatedAt?: Date }
 
+export interface OperatorAuditAttrs { id: string; userId: string; email: string; action: string; detail: Record<string, unknown>; createdAt?: Date }
+
 export type Row<A extends object> = Model<A, Partial<A>> & A;
 
 export interface CoreModels {
@@ -24,6 +26,7 @@ export interface CoreModels {
   PluginSetting: ModelStatic<Row<PluginSettingAttrs>>;
   InstanceSetting: ModelStatic<Row<{ key: string; value: string }>>;
   ApiKey: ModelStatic<Row<ApiKeyAttrs>>;
+  OperatorAudit: ModelStatic<Row<OperatorAuditAttrs>>;
 }
 
 const id = { type: DataTypes.STRING(36), primaryKey: true };
@@ -56,6 +59,9 @@ export function defineCoreModels(db: Database): CoreModels {
     ApiKey: db.define<Row<ApiKeyAttrs>>('ApiKey', {
       id, accountId, name: DataTypes.STRING(200), scopes: DataTypes.JSON, prefix: DataTypes.STRING(20), keyHash: DataTypes.STRING(64), createdBy: DataTypes.STRING(36), lastUsedAt: DataTypes.DATE,
     }, { tableName: 'api_keys' }),
+    OperatorAudit: db.define<Row<OperatorAuditAttrs>>('OperatorAudit', {
+      id, userId: DataTypes.STRING(36), email: DataTypes.STRING(320), action: DataTypes.STRING(200), detail: DataTypes.JSON,
+    }, { tableName: 'operator_audit', tenant: false, updatedAt: false }),
   };
 }
 

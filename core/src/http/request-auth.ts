@@ -3,15 +3,17 @@ import { asValue, type AwilixContainer } from 'awilix';
 import { CoreErrors } from '../errors.js';
 import type { Actor, AgentActor, ApiKeyActor, ApiKeyScope, Role, VisitorActor } from '../auth/actor.js';
 import { API_KEY_PREFIX } from '../auth/api-keys.js';
+import { isOperator } from '../auth/operator.js';
 import { SESSION_COOKIE } from '../auth/auth-service.js';
 import type { Cradle } from '../container.js';
 import { originMatchesDomain } from '../sites/site-service.js';
 
 /**
  * Who may call a route. Routes under /api default to `agent`: fail closed. An API key
- * is accepted by an `agent` route only when the route opts in with `scopes`.
+ * is accepted by an `agent` route only when the route opts in with `scopes`. `operator`:
+ * an agent listed in OPERATOR_EMAILS (see `operatorOf`, which audits cross-account use).
  */
-export type AuthKind = 'public' | 'agent' | 'visitor' | 'apiKey';
+export type AuthKind = 'public' | 'agent' | 'visitor' | 'apiKey' | 'operator';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -61,7 +63,7 @@ export async function resolveActor(container: AwilixContainer<Cradle>, token: st
  * limit (`RATE_LIMIT_API_KEY`).
  */
 async function admitApiKey(container: AwilixContainer<Cradle>, actor: ApiKeyActor, kind: AuthKind, scopes: ApiKeyScope[] | undefined): Promise<void> {
-  if (kind === 'visitor') throw CoreErrors.forbidden('This endpoint needs a visitor token, not an API key.');
+  if (kind === 'visitor' || kind === 'operator') throw CoreErrors.forbidden(`This endpoint needs a${kind === 'visitor' ? ' visitor' : 'n operator'} token, not an API key.`);
   if (!scopes?.length && kind !== 'apiKey') throw CoreErrors.forbidden('This endpoint does not accept API keys.');
   const missing = (scopes ?? []).filter((s) => !actor.scopes.includes(s));
   if (missing.length) throw CoreErrors.forbidden(`This API key lacks the scope ${missing.join(', ')}.`);
@@ -115,7 +117,9 @@ export function installRequestAuth(app: FastifyInstance, container: AwilixContai
       const actor = await resolveActor(container, t.token, t.via);
       if (!actor) throw CoreErrors.unauthorized('The token is invalid, expired or revoked. Log in again.');
       if (actor.kind === 'apiKey') await admitApiKey(container, actor, kind, request.routeOptions.config.scopes);
-      else if (actor.kind !== kind) throw CoreErrors.forbidden(`This endpoint needs a${kind === 'agent' ? 'n agent' : kind === 'visitor' ? ' visitor' : 'n API key'} token, not a${actor.kind === 'agent' ? 'n agent' : ' visitor'} token.`);
+      else if (kind === 'operator') {
+        if (actor.kind !== 'agent' || !isOperator(container.cradle.config, actor)) throw CoreErrors.forbidden('Only instance operators (OPERATOR_EMAILS) may do this.');
+      } else if (actor.kind !== kind) throw CoreErrors.forbidden(`This endpoint needs a${kind === 'agent' ? 'n agent' : kind === 'visitor' ? ' visitor' : 'n API key'} token, not a${actor.kind === 'agent' ? 'n agent' : ' visitor'} token.`);
       if (actor.kind === 'agent') {
         const roles = request.routeOptions.config.roles;
         if (roles && !roles.includes(actor.role)) throw CoreErrors.forbidden(`Only ${roles.join(' or ')} may do this.`);

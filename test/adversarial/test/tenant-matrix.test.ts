@@ -73,6 +73,8 @@ t.test('route table × callers: clear refusals, nothing leaked, nothing changed'
     'POST /api/v1/api-keys': { allow: MANAGERS_A, scope: 'own', body: () => ({ name: 'Matrix', scopes: ['conversations:read'] }) },
     'GET /api/v1/api-keys': { allow: MANAGERS_A, scope: 'own' },
     'DELETE /api/v1/api-keys/{id}': { allow: MANAGERS_A, scope: 'tenant', path: (_w, f) => `/api/v1/api-keys/${f ?? apiKeyA}`, fresh: newApiKey },
+    // No caller here is in OPERATOR_EMAILS: an owner is not an operator (core/test/operator.test.ts).
+    'GET /api/v1/operator/accounts': { allow: [], scope: 'tenant' },
     'PATCH /api/v1/plugins/{name}': { allow: MANAGERS_A, scope: 'own', path: () => '/api/v1/plugins/inbox', body: () => ({ enabled: true }) },
     'POST /api/v1/widget/init': { allow: EVERYONE, scope: 'public', body: (w) => ({ appId: w.A.site.appId }) },
     'GET /api/v1/widget/conversations': { allow: ['victim'], scope: 'own' },
