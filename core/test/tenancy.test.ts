@@ -83,6 +83,7 @@ function targetInA(make: () => Promise<string>): (who: Who) => Promise<string> {
 const memberToPatch = targetInA(async () => (await addMember(s, smtp, ownerA.token, 'agent')).userId);
 const memberToDelete = targetInA(async () => (await addMember(s, smtp, ownerA.token, 'agent')).userId);
 const invitationToDelete = targetInA(async () => (await inviteAndReadToken(s, smtp, ownerA.token, 'agent')).invitationId);
+const keyToDelete = targetInA(async () => (await s.request('POST', '/api/v1/api-keys', { token: ownerA.token, body: { name: 'Doomed', scopes: ['conversations:read'] } })).body.id);
 const siteToDelete = targetInA(async () => (await s.request('POST', '/api/v1/sites', { token: ownerA.token, body: { name: 'Doomed' } })).body.id);
 
 const EXPECTATIONS: Record<string, Expectation> = {
@@ -116,6 +117,12 @@ const EXPECTATIONS: Record<string, Expectation> = {
   'PATCH /api/v1/sites/:id': { expect: managersOnA(200), call: () => ({ params: { id: siteA.id }, body: { name: siteA.name } }) },
   'DELETE /api/v1/sites/:id': { expect: managersOnA(204), call: async (who) => ({ params: { id: await siteToDelete(who) } }) },
   'GET /api/v1/plugins': { expect: anyAgent(200) },
+  'GET /api/v1/plugins/:name': { expect: anyAgent(200), call: () => ({ params: { name: 'visitor-tokens' } }) },
+  'POST /api/v1/api-keys': { expect: managersOwnAccount(201), call: () => ({ body: { name: 'Matrix', scopes: ['conversations:read'] } }) },
+  'GET /api/v1/api-keys': { expect: managersOwnAccount(200) },
+  'DELETE /api/v1/api-keys/:id': { expect: managersOnA(204), call: async (who) => ({ params: { id: await keyToDelete(who) } }) },
+  // Nobody in this matrix is in OPERATOR_EMAILS (operator.test.ts covers operators).
+  'GET /api/v1/operator/accounts': { expect: { ...anyAgent(403), anonymous: 401 } },
   'PATCH /api/v1/plugins/:name': { expect: managersOwnAccount(200), call: () => ({ params: { name: 'visitor-tokens' }, body: { enabled: true } }) },
 };
 
