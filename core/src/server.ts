@@ -45,6 +45,7 @@ import { PluginRegistry, PluginErrors } from './plugins/plugin-registry.js';
 import { pluginRoutes } from './plugins/plugin-routes.js';
 import { loadWidgetModules, WidgetContributionService, widgetModuleRoutes } from './plugins/widget-contributions.js';
 import type { CharlaPlugin, PluginContext } from './plugins/types.js';
+import { ServiceRegistry, guardedContainer } from './plugins/services.js';
 import { Presence } from './realtime/presence.js';
 import { RealtimeGateway } from './realtime/gateway.js';
 import { systemClock, type Clock } from './clock.js';
@@ -91,6 +92,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
   const instanceId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
 
   const pluginDefs = orderPlugins(options.plugins ?? (await importPlugins(config.plugins, options.cwd ?? process.cwd())), CORE_VERSION);
+  const services = new ServiceRegistry(pluginDefs);
   // Widget modules are checked (and read) now: a missing build stops the start, naming the plugin.
   const widgetModules = loadWidgetModules(pluginDefs);
 
@@ -150,11 +152,13 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
   const registry = new PluginRegistry({ config, db, models, events }, pluginDefs);
   container.register({ pluginRegistry: asValue(registry) });
   const contexts = new Map<string, PluginContext>();
+  const containerOwners = new Map<string, string>();
   const ctxFor = (p: CharlaPlugin): PluginContext => {
     let ctx = contexts.get(p.name);
     if (!ctx) {
       ctx = {
-        name: p.name, config, logger: logger.child({ plugin: p.name }), container, db, events, hooks: container.cradle.hooks, jobs,
+        name: p.name, config, logger: logger.child({ plugin: p.name }), container: guardedContainer(container, p.name, containerOwners),
+        services: services.forPlugin(p), db, events, hooks: container.cradle.hooks, jobs,
         enabledFor: (accountId) => registry.isEnabled(accountId, p.name),
         settingsFor: (accountId) => registry.settings(accountId, p.name),
       };
@@ -185,6 +189,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
   for (const p of pluginDefs) {
     const ctx = ctxFor(p);
     p.register?.(ctx);
+    services.checkProvided([p]);
     for (const [name, fn] of Object.entries(p.hooks ?? {})) container.cradle.hooks.on(name as HookName, p.name, ((payload: never) => (fn as (a: unknown, c: PluginContext) => unknown)(payload, ctx)) as never);
     // Event handlers of a plugin turned off for an account skip that account's events.
     for (const [name, fn] of Object.entries(p.events ?? {})) {

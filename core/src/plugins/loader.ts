@@ -51,7 +51,8 @@ export async function importPlugins(entries: string[], cwd = process.cwd()): Pro
 }
 
 /**
- * Checks the plugin set and returns it in dependency order (dependencies first).
+ * Checks the plugin set and returns it in dependency order (dependencies first; the
+ * provider of a service before the plugins that use it).
  * Refuses, naming the plugin: duplicate names, missing dependencies, cycles and
  * incompatible core ranges.
  */
@@ -69,6 +70,13 @@ export function orderPlugins(plugins: CharlaPlugin[], coreVersion: string): Char
       if (!byName.has(dep)) throw new PluginLoadError(`plugin "${p.name}" depends on "${dep}", which is not enabled`);
     }
   }
+  // A plugin that uses a service comes after the plugin that provides it.
+  const providers = new Map<string, string>();
+  for (const p of plugins) for (const ref of p.provides ?? []) if (!providers.has(ref.id)) providers.set(ref.id, p.name);
+  const depsOf = (p: CharlaPlugin) => [...new Set([
+    ...(p.dependsOn ?? []),
+    ...[...(p.uses ?? []), ...(p.optionalUses ?? [])].map((ref) => providers.get(ref.id)).filter((n): n is string => !!n && n !== p.name),
+  ])];
   const ordered: CharlaPlugin[] = [];
   const state = new Map<string, 'visiting' | 'done'>();
   const visit = (p: CharlaPlugin, path: string[]) => {
@@ -76,7 +84,7 @@ export function orderPlugins(plugins: CharlaPlugin[], coreVersion: string): Char
     if (s === 'done') return;
     if (s === 'visiting') throw new PluginLoadError(`plugin "${p.name}" is part of a dependency cycle: ${[...path, p.name].join(' → ')}`);
     state.set(p.name, 'visiting');
-    for (const dep of p.dependsOn ?? []) visit(byName.get(dep)!, [...path, p.name]);
+    for (const dep of depsOf(p)) visit(byName.get(dep)!, [...path, p.name]);
     state.set(p.name, 'done');
     ordered.push(p);
   };

@@ -10,6 +10,7 @@ import type { EventMap, EventName, HookMap, HookName } from '../extension-points
 import type { HookRunner } from '../hooks/hook-runner.js';
 import type { JobContext, JobQueue } from '../jobs/job-queue.js';
 import type { Actor } from '../auth/actor.js';
+import type { PluginServices, ServiceRef } from './services.js';
 
 export type Plan = 'basic' | 'pro' | 'enterprise';
 
@@ -20,8 +21,14 @@ export interface PluginContext {
   config: CharlaConfig;
   /** A pino child logger tagged with the plugin name. */
   logger: Logger;
-  /** The root DI container. Register with `asClass(...).singleton()` etc.; never capture request-scoped values. */
+  /**
+   * The root DI container. Register with `asClass(...).singleton()` etc.; never capture
+   * request-scoped values. Registering a key that core or another plugin already
+   * registered is refused at boot (PluginLoadError).
+   */
   container: AwilixContainer<Cradle>;
+  /** Typed services between plugins: provide what `provides` declares, get what `uses`/`optionalUses` declare. */
+  services: PluginServices;
   db: Database;
   events: EventBus;
   hooks: HookRunner;
@@ -85,6 +92,12 @@ export interface CharlaPlugin {
   /** Semver range of @charla/core this plugin works with (e.g. "^0.1.0"). */
   core?: string;
   dependsOn?: string[];
+  /** Services this plugin provides (`ctx.services.provide(ref, impl)` in `register`); one provider per ref per instance. */
+  provides?: ReadonlyArray<ServiceRef<unknown>>;
+  /** Services this plugin needs: the boot is refused when no enabled plugin provides one; providers are ordered first. */
+  uses?: ReadonlyArray<ServiceRef<unknown>>;
+  /** Services this plugin uses when present (`ctx.services.optional(ref)` is undefined otherwise). */
+  optionalUses?: ReadonlyArray<ServiceRef<unknown>>;
   /** The lowest plan that includes this plugin (P1). Accounts on a lower plan do not get it. */
   plan?: Plan;
   /** Part of the core product: always on, cannot be turned off per account. */
