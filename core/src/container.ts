@@ -2,7 +2,7 @@ import { createContainer, InjectionMode, type AwilixContainer } from 'awilix';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { CharlaConfig } from './config.js';
-import type { Database } from './db/database.js';
+import type { PluginDatabase } from './db/database.js';
 import type { CoreModels } from './db/core-models.js';
 import type { EventBus } from './events/event-bus.js';
 import type { Broker } from './events/broker.js';
@@ -34,7 +34,8 @@ export interface Cradle {
   config: CharlaConfig;
   logger: Logger;
   clock: Clock;
-  db: Database;
+  /** The plugin view of the database (no Sequelize instance, no unguarded raw SQL). */
+  db: PluginDatabase;
   models: CoreModels;
   broker: Broker;
   redis: Redis | null;

@@ -16,7 +16,7 @@ export type { Cradle, VisitorAuthenticator } from './container.js';
 export { CharlaError, defineError, CoreErrors } from './errors.js';
 export { API_KEY_SCOPES, type Actor, type AgentActor, type VisitorActor, type ApiKeyActor, type ApiKeyScope, type Role } from './auth/actor.js';
 export type { TokenClaims, TokenService } from './auth/tokens.js';
-export type { Database, Dialect } from './db/database.js';
+export type { PluginDatabase, Dialect } from './db/database.js';
 export type { TenantScope } from './db/tenancy.js';
 export type { MigrationContext } from './db/migrator.js';
 export { newId, randomToken, isId } from './db/ids.js';
@@ -39,5 +39,6 @@ export type { RealtimeGateway, RealtimeSocket, OpHandler, ChannelAuthorize } fro
 export { CLOSE } from './realtime/gateway.js';
 export { ManualClock, systemClock, type Clock } from './clock.js';
 export { Type, type Static, type TSchema, type TObject } from '@sinclair/typebox';
-export { DataTypes, Op, type Model, type ModelStatic } from 'sequelize';
+// fn/col: aggregates in model queries (`attributes: [[fn('COUNT', col('id')), 'n']]`); no `literal`, no Sequelize instance.
+export { DataTypes, Op, fn, col, type Model, type ModelStatic } from 'sequelize';
 export { asClass, asFunction, asValue } from 'awilix';

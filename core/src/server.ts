@@ -71,6 +71,8 @@ export interface CharlaHandle {
   config: CharlaConfig;
   container: AwilixContainer<Cradle>;
   plugins: CharlaPlugin[];
+  /** Core's whole database (tests, operations); plugins get `ctx.db`. */
+  db: Database;
   metrics: Metrics;
   instanceId: string;
 }
@@ -130,7 +132,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
     config: asValue(config),
     logger: asValue(logger),
     clock: asValue(clock),
-    db: asValue(db),
+    db: asValue(db.forPlugins()),
     models: asValue(models),
     redis: asValue(redis),
     broker: asValue(broker),
@@ -158,7 +160,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
     if (!ctx) {
       ctx = {
         name: p.name, config, logger: logger.child({ plugin: p.name }), container: guardedContainer(container, p.name, containerOwners),
-        services: services.forPlugin(p), db, events, hooks: container.cradle.hooks, jobs,
+        services: services.forPlugin(p), db: db.forPlugins(), events, hooks: container.cradle.hooks, jobs,
         enabledFor: (accountId) => registry.isEnabled(accountId, p.name),
         settingsFor: (accountId) => registry.settings(accountId, p.name),
       };
@@ -202,7 +204,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
     for (const [kind, authorize] of Object.entries(p.channels ?? {})) gateway.registerChannel(kind, (actor, id) => authorize(actor, id, ctx));
   }
 
-  app.decorate('charla', { config, container, plugins: pluginDefs, metrics, instanceId } satisfies CharlaHandle);
+  app.decorate('charla', { config, container, plugins: pluginDefs, db, metrics, instanceId } satisfies CharlaHandle);
 
   await app.register(fastifyCookie);
   await app.register(fastifyCompress, { global: true, threshold: 1024, encodings: ['br', 'gzip'] });
@@ -247,7 +249,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
     if (reply.statusCode >= 500) metrics.httpErrors.inc({ route });
   });
 
-  await app.register(opsRoutes, { container, metrics });
+  await app.register(opsRoutes, { container, db, metrics });
   await app.register(authRoutes, { prefix: '/api/v1/auth', container });
   await app.register(teamRoutes, { prefix: '/api/v1', container });
   await app.register(siteRoutes, { prefix: '/api/v1', container });

@@ -25,8 +25,7 @@ t.test('/readyz checks the database (and Redis when configured)', async (t) => {
 
 t.test('/readyz is 503 when the database is gone', async (t) => {
   const down = await startTestServer({ plugins: [], jobs: false });
-  const { db } = down.app.charla.container.cradle;
-  await db.sequelize.close();
+  await down.app.charla.db.sequelize.close();
   const res = await down.request('GET', '/readyz');
   t.equal(res.status, 503, res.text);
   t.equal(res.body.status, 'unavailable');

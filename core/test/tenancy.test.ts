@@ -241,7 +241,7 @@ t.test('lists only ever hold the caller\'s own account', async (t) => {
 
 t.test('tenant guard: a query on a tenant model without an account scope throws', async (t) => {
   const { db, models } = s.app.charla.container.cradle;
-  const Site = db.model('Site');
+  const Site = models.Site;
   const scopeError = { code: 'CHARLA_CORE_TENANT_SCOPE_MISSING' };
   await t.rejects(Site.findAll(), scopeError, 'findAll');
   await t.rejects(Site.findOne({ where: { appId: siteA.appId } }), scopeError, 'findOne by another column');
@@ -283,4 +283,20 @@ t.test('TenantScope: scoped reads, writes that cannot leave the account', async 
   t.equal(created.accountId, ownerA.accountId, 'create always writes the scope\'s account');
   t.equal((await s.request('GET', `/api/v1/sites/${siteB.id}`, { token: ownerB.token })).body.name, 'Site of B', 'B\'s site is untouched');
   t.throws(() => db.scope(''), 'a scope needs an account id');
+});
+
+t.test('the tenant-bound raw query binds :accountId itself and refuses SQL without it', async (t) => {
+  const { db } = s.app.charla.container.cradle;
+  const scopeA = db.scope(ownerA.accountId);
+  const rows = await scopeA.query<{ id: string; account_id: string }>('SELECT id, account_id FROM sites WHERE account_id = :accountId ORDER BY id', {});
+  t.ok(rows.length >= 1 && rows.every((r) => r.account_id === ownerA.accountId), 'only the scope\'s account');
+  t.notOk(rows.some((r) => r.id === siteB.id), 'B\'s site is not in A\'s result');
+  const counted = await scopeA.query<{ n: number | string }>('SELECT COUNT(*) AS n FROM sites WHERE account_id = :accountId AND name = :name', { name: 'Site of A' });
+  t.equal(Number(counted[0].n), 1, 'named replacements of the caller are bound too (aggregates)');
+  const refused = { code: 'CHARLA_CORE_TENANT_SCOPE_MISSING' };
+  await t.rejects(scopeA.query('SELECT id FROM sites'), refused, 'no :accountId placeholder');
+  await t.rejects(scopeA.query('SELECT id FROM sites WHERE account_id IN (:accountIds)', { accountIds: [ownerA.accountId, ownerB.accountId] }), refused, 'a longer name is not the placeholder');
+  await t.rejects(scopeA.query('SELECT id FROM sites WHERE account_id = :accountId', { accountId: ownerB.accountId }), refused, 'the caller cannot bind another account');
+  t.same(Object.keys(db).sort(), ['afterCommit', 'currentTransaction', 'define', 'dialect', 'scope', 'transaction', 'withoutTenant'], 'the plugin database has no sequelize, query() or model(name)');
+  t.throws(() => scopeA.findAll('Site' as never), /takes a model, not a model name/, 'models are not looked up by name');
 });

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { definePlugin, type Database } from '@charla/core';
+import { definePlugin } from '@charla/core';
 import { backend, startTestServer } from '@charla/core/testing';
 
 // Admission control for the SQLite write queue: past SQLITE_MAX_QUEUED_WRITES waiting
@@ -10,16 +10,12 @@ if (backend.postgres) {
   t.comment('PostgreSQL has no in-process write queue: admission control applies to SQLite only');
   t.pass('skipped on PostgreSQL');
 } else {
-  let db!: Database;
   let hold: Promise<void> = Promise.resolve();
   let started!: () => void;
   const writes = definePlugin({
     name: 'writes',
     version: '1.0.0',
     required: true,
-    register(ctx) {
-      db = ctx.db;
-    },
     routes(app, ctx) {
       // Holds the write lock until the test releases it, then joins a nested transaction
       // (while the queue is still full).
@@ -27,18 +23,19 @@ if (backend.postgres) {
         const nested = await ctx.db.transaction(async () => {
           started();
           await hold;
-          return ctx.db.transaction(() => ctx.db.query<{ n: number }>('SELECT 3 AS n'));
+          return ctx.db.transaction(() => app.charla.db.query<{ n: number }>('SELECT 3 AS n'));
         });
         return { held: true, nested: nested[0].n };
       });
       app.post('/api/v1/test/write', { config: { auth: 'public' } }, async () => {
-        const [row] = await ctx.db.transaction(() => ctx.db.query<{ n: number }>('SELECT 1 AS n'));
+        const [row] = await ctx.db.transaction(() => app.charla.db.query<{ n: number }>('SELECT 1 AS n'));
         return { wrote: row.n };
       });
     },
   });
 
   const s = await startTestServer({ plugins: [writes], config: { sqliteMaxQueuedWrites: 2 }, jobs: false });
+  const db = s.app.charla.db;
   t.teardown(() => s.close());
 
   const until = async (cond: () => boolean, what: string) => {

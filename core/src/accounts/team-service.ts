@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Op } from 'sequelize';
 import type { CharlaConfig } from '../config.js';
-import type { Database } from '../db/database.js';
+import type { PluginDatabase } from '../db/database.js';
 import type { CoreModels, InvitationAttrs } from '../db/core-models.js';
 import { newId } from '../db/ids.js';
 import { CoreErrors, defineError } from '../errors.js';
@@ -29,7 +29,7 @@ function publicInvitation(i: InvitationAttrs): PublicInvitation {
 
 /** Account settings and team membership. Only owners and admins manage the team; only owners touch owners. */
 export class TeamService {
-  private readonly d: { config: CharlaConfig; db: Database; models: CoreModels; events: EventBus; hooks: HookRunner; jobs: JobQueue; clock: Clock; auth: AuthService };
+  private readonly d: { config: CharlaConfig; db: PluginDatabase; models: CoreModels; events: EventBus; hooks: HookRunner; jobs: JobQueue; clock: Clock; auth: AuthService };
   constructor(deps: TeamService['d']) {
     this.d = deps;
   }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Op } from 'sequelize';
 import type { Logger } from 'pino';
 import type { CharlaConfig } from '../config.js';
-import type { Database } from '../db/database.js';
+import type { PluginDatabase } from '../db/database.js';
 import type { CoreModels, UserAttrs, AccountAttrs } from '../db/core-models.js';
 import { newId } from '../db/ids.js';
 import { CoreErrors, defineError } from '../errors.js';
@@ -45,7 +45,7 @@ export function normalizeEmail(email: string): string {
 
 export class AuthService {
   private readonly config: CharlaConfig;
-  private readonly db: Database;
+  private readonly db: PluginDatabase;
   private readonly models: CoreModels;
   private readonly tokens: TokenService;
   private readonly events: EventBus;
@@ -55,7 +55,7 @@ export class AuthService {
   private readonly clock: Clock;
   private readonly logger: Logger;
 
-  constructor(deps: { config: CharlaConfig; db: Database; models: CoreModels; tokens: TokenService; events: EventBus; hooks: HookRunner; jobs: JobQueue; rateLimiter: RateLimiter; clock: Clock; logger: Logger }) {
+  constructor(deps: { config: CharlaConfig; db: PluginDatabase; models: CoreModels; tokens: TokenService; events: EventBus; hooks: HookRunner; jobs: JobQueue; rateLimiter: RateLimiter; clock: Clock; logger: Logger }) {
     this.config = deps.config;
     this.db = deps.db;
     this.models = deps.models;

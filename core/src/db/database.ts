@@ -17,6 +17,28 @@ interface TenantBypass {
 }
 
 /**
+ * The database as plugins see it (`ctx.db`, `cradle.db`): models, the tenant scope
+ * (which also runs tenant-bound raw SQL, `scope(accountId).query`), transactions and
+ * the logged tenant bypass — no Sequelize instance, no unguarded `query()` and no
+ * `model(name)` lookup of other plugins' tables.
+ */
+export interface PluginDatabase {
+  readonly dialect: Dialect;
+  /** Declares a model. `tenant: true` (the default) puts the table under the tenant guard. */
+  define<M extends Model>(name: string, attributes: ModelAttributes<M>, options?: ModelOptions<M> & { tenant?: boolean }): ModelStatic<M>;
+  /** The repository for one account: every query it runs is scoped to `accountId`. */
+  scope(accountId: string): TenantScope;
+  /** Runs `fn` in a transaction (or joins the one in progress). */
+  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
+  /** The transaction in progress in this async context, if any. */
+  currentTransaction(): Transaction | undefined;
+  /** Calls `fn` once the current transaction commits (dropped on rollback); at once when there is none. */
+  afterCommit(fn: () => void): void;
+  /** System work that spans tenants (jobs, sweeps): explicit and logged. */
+  withoutTenant<T>(reason: string, fn: () => Promise<T>): Promise<T>;
+}
+
+/**
  * The database: one Sequelize instance, the current transaction carried in
  * AsyncLocalStorage (so repositories and the event bus find it without threading it
  * through every call), and the tenant guard.
@@ -34,6 +56,7 @@ export class Database {
   /** true: writes started here are refused when the queue is full (HTTP requests); false/unset: they always queue. */
   private readonly admissionStore = new AsyncLocalStorage<boolean>();
   private readonly logger: Logger;
+  private facade: PluginDatabase | undefined;
 
   constructor(opts: { databaseUrl?: string; dataDir: string; logger: Logger; maxQueuedWrites?: number }) {
     this.logger = opts.logger;
@@ -188,7 +211,21 @@ export class Database {
     return this.bypassStore.run({ reason }, fn);
   }
 
-  /** Raw SQL with named replacements, inside the current transaction. */
+  /** The narrow view handed to plugins and registered as `cradle.db` (the same object every time). */
+  forPlugins(): PluginDatabase {
+    this.facade ??= Object.freeze({
+      dialect: this.dialect,
+      define: this.define.bind(this),
+      scope: this.scope.bind(this),
+      transaction: this.transaction.bind(this),
+      currentTransaction: this.currentTransaction.bind(this),
+      afterCommit: this.afterCommit.bind(this),
+      withoutTenant: this.withoutTenant.bind(this),
+    }) as PluginDatabase;
+    return this.facade;
+  }
+
+  /** Raw SQL with named replacements, inside the current transaction (core only; plugins use `scope(accountId).query`). */
   async query<T = Record<string, unknown>>(sql: string, replacements: Record<string, unknown> = {}): Promise<T[]> {
     const [rows] = await this.sequelize.query(sql, { replacements, transaction: this.currentTransaction() });
     return rows as T[];

@@ -67,6 +67,9 @@ export function installTenantGuard(model: ModelStatic<Model>, bypass: () => unkn
 
 type Opts<M extends Model> = Omit<FindOptions<Attributes<M>>, 'where' | 'transaction'> & { where?: WhereOptions<Attributes<M>> };
 
+/** `:accountId` as a named replacement (not inside a longer name such as `:accountIds`). */
+const ACCOUNT_PLACEHOLDER = /:accountId(?![A-Za-z0-9_])/;
+
 /** Data access for one account. Every query is scoped; includes of tenant models too. */
 export class TenantScope {
   constructor(private readonly db: Database, readonly accountId: string) {}
@@ -87,38 +90,54 @@ export class TenantScope {
     });
   }
 
-  private model<M extends Model>(m: ModelStatic<M> | string): ModelStatic<M> {
-    return typeof m === 'string' ? this.db.model<M>(m) : m;
+  private model<M extends Model>(m: ModelStatic<M>): ModelStatic<M> {
+    // Models are passed, never looked up by name: a plugin reaches only the tables whose models it holds.
+    if (typeof m !== 'function') throw new Error('TenantScope takes a model, not a model name');
+    return m;
   }
 
-  findAll<M extends Model>(m: ModelStatic<M> | string, opts: Opts<M> = {}): Promise<M[]> {
+  /**
+   * Tenant-bound raw SQL, for what models cannot express (full-text search, aggregates,
+   * locks): binds `:accountId` to this scope's account itself and refuses SQL that does
+   * not use the `:accountId` placeholder, or that tries to pass its own `accountId`.
+   * Every tenant table the statement reads must be filtered by `account_id = :accountId`
+   * — the placeholder check makes forgetting it fail loudly, review does the rest.
+   * Runs in the current transaction; rows as the driver returns them.
+   */
+  async query<T = Record<string, unknown>>(sql: string, replacements: Record<string, unknown> = {}): Promise<T[]> {
+    if (typeof sql !== 'string' || !ACCOUNT_PLACEHOLDER.test(sql)) throw CoreErrors.tenantScopeMissing('tenant query without the :accountId placeholder: filter every tenant table by account_id = :accountId');
+    if (Object.prototype.hasOwnProperty.call(replacements, 'accountId')) throw CoreErrors.tenantScopeMissing('tenant query passes its own accountId: the scope binds :accountId itself');
+    return this.db.query<T>(sql, { ...replacements, accountId: this.accountId });
+  }
+
+  findAll<M extends Model>(m: ModelStatic<M>, opts: Opts<M> = {}): Promise<M[]> {
     return this.model(m).findAll({ ...opts, where: this.where(opts.where) as never, include: this.include(opts.include), transaction: this.db.currentTransaction() });
   }
 
-  findOne<M extends Model>(m: ModelStatic<M> | string, opts: Opts<M> = {}): Promise<M | null> {
+  findOne<M extends Model>(m: ModelStatic<M>, opts: Opts<M> = {}): Promise<M | null> {
     return this.model(m).findOne({ ...opts, where: this.where(opts.where) as never, include: this.include(opts.include), transaction: this.db.currentTransaction() });
   }
 
-  findById<M extends Model>(m: ModelStatic<M> | string, id: string, opts: Opts<M> = {}): Promise<M | null> {
+  findById<M extends Model>(m: ModelStatic<M>, id: string, opts: Opts<M> = {}): Promise<M | null> {
     if (typeof id !== 'string') return Promise.resolve(null);
     return this.findOne(m, { ...opts, where: { ...(opts.where as object), id } as never });
   }
 
-  count<M extends Model>(m: ModelStatic<M> | string, opts: Opts<M> = {}): Promise<number> {
+  count<M extends Model>(m: ModelStatic<M>, opts: Opts<M> = {}): Promise<number> {
     return this.model(m).count({ ...(opts as object), where: this.where(opts.where) as never, include: this.include(opts.include), transaction: this.db.currentTransaction() });
   }
 
-  create<M extends Model>(m: ModelStatic<M> | string, values: Omit<CreationAttributes<M>, 'accountId'>): Promise<M> {
+  create<M extends Model>(m: ModelStatic<M>, values: Omit<CreationAttributes<M>, 'accountId'>): Promise<M> {
     return this.model(m).create({ ...(values as object), accountId: this.accountId } as unknown as CreationAttributes<M>, { transaction: this.db.currentTransaction() });
   }
 
-  async update<M extends Model>(m: ModelStatic<M> | string, values: Partial<Attributes<M>>, where: WhereOptions<Attributes<M>>): Promise<number> {
+  async update<M extends Model>(m: ModelStatic<M>, values: Partial<Attributes<M>>, where: WhereOptions<Attributes<M>>): Promise<number> {
     const { accountId: _drop, ...safe } = values as Record<string, unknown>;
     const [n] = await this.model(m).update(safe as never, { where: this.where(where) as never, transaction: this.db.currentTransaction() });
     return n;
   }
 
-  destroy<M extends Model>(m: ModelStatic<M> | string, where: WhereOptions<Attributes<M>>): Promise<number> {
+  destroy<M extends Model>(m: ModelStatic<M>, where: WhereOptions<Attributes<M>>): Promise<number> {
     return this.model(m).destroy({ where: this.where(where) as never, transaction: this.db.currentTransaction() });
   }
 
@@ -127,7 +146,7 @@ export class TenantScope {
    * Runs `UPDATE … RETURNING`, which takes the row lock on PostgreSQL and the write lock
    * on SQLite, so two concurrent callers never get the same number.
    */
-  async increment(m: ModelStatic<Model> | string, id: string, column: string): Promise<number | null> {
+  async increment(m: ModelStatic<Model>, id: string, column: string): Promise<number | null> {
     const model = this.model(m);
     const table = model.getTableName() as string;
     const col = (model.getAttributes() as Record<string, { field?: string }>)[column]?.field ?? column;
@@ -146,7 +165,7 @@ export class TenantScope {
    * adds equality conditions on other columns (e.g. the owner), so a row that does not
    * match them is neither changed nor returned.
    */
-  async incrementAndGet<M extends Model>(m: ModelStatic<M> | string, id: string, column: string, where: Record<string, string | number> = {}): Promise<Attributes<M> | null> {
+  async incrementAndGet<M extends Model>(m: ModelStatic<M>, id: string, column: string, where: Record<string, string | number> = {}): Promise<Attributes<M> | null> {
     const model = this.model(m);
     const attrs = model.getAttributes() as Record<string, { field?: string; type?: unknown }>;
     const field = (name: string) => {

@@ -1,15 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import type { AwilixContainer } from 'awilix';
 import type { Cradle } from '../container.js';
+import type { Database } from '../db/database.js';
 import type { Metrics } from './metrics.js';
 
 /** /healthz (process up), /readyz (database and Redis answer), /metrics (Prometheus). */
-export async function opsRoutes(app: FastifyInstance, { container, metrics }: { container: AwilixContainer<Cradle>; metrics: Metrics }): Promise<void> {
+export async function opsRoutes(app: FastifyInstance, { container, db, metrics }: { container: AwilixContainer<Cradle>; db: Database; metrics: Metrics }): Promise<void> {
   const hidden = { hide: true } as never;
   app.get('/healthz', { config: { auth: 'public' }, schema: hidden }, async () => ({ status: 'ok' }));
 
   app.get('/readyz', { config: { auth: 'public' }, schema: hidden }, async (_request, reply) => {
-    const { db, redis } = container.cradle;
+    const { redis } = container.cradle;
     const checks: Record<string, string> = {};
     const timeout = <T>(p: Promise<T>) => Promise.race([p, new Promise<never>((_, rej) => setTimeout(() => rej(new Error('timeout')), 2000))]);
     try {

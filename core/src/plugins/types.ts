@@ -4,7 +4,7 @@ import type { TObject } from '@sinclair/typebox';
 import type { Logger } from 'pino';
 import type { CharlaConfig } from '../config.js';
 import type { Cradle } from '../container.js';
-import type { Database } from '../db/database.js';
+import type { PluginDatabase } from '../db/database.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { EventMap, EventName, HookMap, HookName } from '../extension-points.js';
 import type { HookRunner } from '../hooks/hook-runner.js';
@@ -29,7 +29,8 @@ export interface PluginContext {
   container: AwilixContainer<Cradle>;
   /** Typed services between plugins: provide what `provides` declares, get what `uses`/`optionalUses` declare. */
   services: PluginServices;
-  db: Database;
+  /** Models, `scope(accountId)` (with the tenant-bound `query`), transactions, `withoutTenant`. */
+  db: PluginDatabase;
   events: EventBus;
   hooks: HookRunner;
   jobs: JobQueue;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { CharlaConfig } from '../config.js';
-import type { Database } from '../db/database.js';
+import type { PluginDatabase } from '../db/database.js';
 import type { CoreModels, SiteAttrs } from '../db/core-models.js';
 import { newId, randomToken } from '../db/ids.js';
 import { CoreErrors, defineError } from '../errors.js';
@@ -119,7 +119,7 @@ export function validateWidgetPatch(patch: Partial<WidgetConfig>): Partial<Widge
 /** Sites (several per account), their widget look, allowed domain and identity-verification secret. */
 export class SiteService {
   private readonly cache = new Map<string, { at: number; site: SiteAttrs | null }>();
-  private readonly d: { config: CharlaConfig; db: Database; models: CoreModels; events: EventBus };
+  private readonly d: { config: CharlaConfig; db: PluginDatabase; models: CoreModels; events: EventBus };
   constructor(deps: SiteService['d']) {
     this.d = deps;
   }

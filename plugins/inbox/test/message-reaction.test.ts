@@ -13,7 +13,7 @@ const c = cradle(s);
 
 /** Counts the SQL write statements on one table while `fn` runs. */
 async function writesTo(table: string, fn: () => Promise<unknown>): Promise<number> {
-  const seq = c.db.sequelize as unknown as { query: (...a: unknown[]) => Promise<unknown> };
+  const seq = s.app.charla.db.sequelize as unknown as { query: (...a: unknown[]) => Promise<unknown> };
   const orig = seq.query;
   let n = 0;
   seq.query = function (this: unknown, sql: unknown, ...rest: unknown[]) {

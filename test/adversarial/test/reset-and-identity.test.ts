@@ -59,7 +59,7 @@ t.test('password reset', async (t) => {
 
   // Known and unknown e-mails: same answer, same reads (instrumented, not timed).
   const queries: string[] = [];
-  const sequelize = s.app.charla.container.cradle.db.sequelize;
+  const sequelize = s.app.charla.db.sequelize;
   sequelize.addHook('beforeQuery', (_opts, query) => {
     const sql = (query as unknown as { sql?: string })?.sql;
     if (sql) queries.push(String(sql));

@@ -104,7 +104,8 @@ export class ConversationService {
     }
     const scope = this.c.db.scope(actor.accountId);
     const order: Array<[unknown, string]> = [['lastActivityAt', 'DESC'], ['id', 'DESC']];
-    if (!legacy) order.unshift([this.c.db.sequelize.literal("CASE WHEN priority = 'high' THEN 1 ELSE 0 END"), 'DESC']);
+    // 'high' sorts before 'normal': ascending priority puts high first.
+    if (!legacy) order.unshift(['priority', 'ASC']);
     const rows = await scope.findAll(this.m.Conversation, { where: where as never, order: order as never, limit: limit + 1 });
     const page = rows.slice(0, limit).map((r) => r.get({ plain: true }));
     const visitorIds = [...new Set(page.map((c) => c.visitorId))];
@@ -194,7 +195,7 @@ export class ConversationService {
     const { db } = this.c;
     const scope = db.scope(actor.accountId);
     if (db.dialect === 'postgres') {
-      await db.query('SELECT id FROM visitors WHERE id = :id AND account_id = :acc FOR UPDATE', { id: actor.visitorId, acc: actor.accountId });
+      await scope.query('SELECT id FROM visitors WHERE id = :id AND account_id = :accountId FOR UPDATE', { id: actor.visitorId });
     }
     const existing = await scope.findOne(this.m.Conversation, { where: { visitorId: actor.visitorId, status: { [Op.in]: ['open', 'pending'] } }, order: [['lastActivityAt', 'DESC']] });
     if (existing) return { conversation: existing.get({ plain: true }), created: false };

@@ -1,4 +1,4 @@
-import { DataTypes, type Database, type Model, type ModelStatic } from '@charla/core';
+import { DataTypes, type PluginDatabase, type Model, type ModelStatic } from '@charla/core';
 
 export type ConversationStatus = 'open' | 'pending' | 'closed';
 export type SenderType = 'visitor' | 'agent' | 'bot' | 'system';
@@ -47,7 +47,7 @@ export interface ConversationModels {
 const id = { type: DataTypes.STRING(36), primaryKey: true };
 const str = (n: number) => ({ type: DataTypes.STRING(n) });
 
-export function defineModels(db: Database): ConversationModels {
+export function defineModels(db: PluginDatabase): ConversationModels {
   return {
     Visitor: db.define<Row<VisitorRow>>('Visitor', {
       id, accountId: str(36), siteId: str(36), externalId: str(200), email: str(320), name: str(200), verified: DataTypes.BOOLEAN,

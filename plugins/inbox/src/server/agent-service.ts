@@ -1,4 +1,4 @@
-import { Op, isId, newId, type PluginContext } from '@charla/core';
+import { Op, col, fn, isId, newId, type PluginContext } from '@charla/core';
 import { InboxErrors } from './errors.js';
 import { preferencesOf, type AgentStateRow, type AgentStatus, type NotificationPreferences } from './models.js';
 import type { InboxSettings } from './settings.js';
@@ -74,7 +74,7 @@ export class AgentService {
   async loads(accountId: string): Promise<Map<string, number>> {
     const { db, conversationModels } = this.c;
     const rows = (await db.scope(accountId).findAll(conversationModels.Conversation, {
-      attributes: ['assigneeId', [db.sequelize.fn('COUNT', db.sequelize.col('id')), 'n']],
+      attributes: ['assigneeId', [fn('COUNT', col('id')), 'n']],
       where: { status: { [Op.in]: ['open', 'pending'] }, assigneeId: { [Op.ne]: null } } as never,
       group: ['assigneeId'],
       raw: true,

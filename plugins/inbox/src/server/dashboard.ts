@@ -1,4 +1,4 @@
-import { Op, type PluginContext } from '@charla/core';
+import { Op, col, fn, type PluginContext } from '@charla/core';
 import type { InboxSettings } from './settings.js';
 
 export interface DashboardFigures {
@@ -45,7 +45,7 @@ export class Dashboard {
     const [visitors, agents, byStatus, unassigned, high, sla] = await Promise.all([
       presence.countOnline('visitor', accountId),
       inboxAgents.list(accountId),
-      scope.findAll(cm.Conversation, { attributes: ['status', [db.sequelize.fn('COUNT', db.sequelize.col('id')), 'n']], where: { status: { [Op.in]: ['open', 'pending'] } } as never, group: ['status'], raw: true }) as unknown as Promise<Array<{ status: string; n: number | string }>>,
+      scope.findAll(cm.Conversation, { attributes: ['status', [fn('COUNT', col('id')), 'n']], where: { status: { [Op.in]: ['open', 'pending'] } } as never, group: ['status'], raw: true }) as unknown as Promise<Array<{ status: string; n: number | string }>>,
       scope.count(cm.Conversation, { where: { status: { [Op.in]: ['open', 'pending'] }, assigneeId: null } as never }),
       scope.count(cm.Conversation, { where: { status: { [Op.in]: ['open', 'pending'] }, priority: 'high' } as never }),
       inboxSla.open(accountId),

@@ -1,4 +1,4 @@
-import { DataTypes, type Cradle, type Database, type Model, type ModelStatic } from '@charla/core';
+import { DataTypes, type Cradle, type PluginDatabase, type Model, type ModelStatic } from '@charla/core';
 import '@charla/plugin-conversations';
 
 /** A conversation row of the conversations plugin (as its service returns it). */
@@ -48,7 +48,7 @@ export interface InboxModels {
 const id = { type: DataTypes.STRING(36), primaryKey: true };
 const str = (n: number) => ({ type: DataTypes.STRING(n) });
 
-export function defineModels(db: Database): InboxModels {
+export function defineModels(db: PluginDatabase): InboxModels {
   return {
     AgentState: db.define<Row<AgentStateRow>>('InboxAgentState', {
       id, accountId: str(36), userId: str(36), status: str(12), capacity: DataTypes.INTEGER, lastActiveAt: DataTypes.DATE,

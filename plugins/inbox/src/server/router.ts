@@ -68,7 +68,7 @@ export class Router {
     const online = (await presence.online('agent', accountId)).map((o) => o.id);
     await inboxAgents.ensure(accountId, online);
     return db.transaction(async () => {
-      if (db.dialect === 'postgres') await db.query('SELECT pg_advisory_xact_lock(:ns, hashtext(:accountId))', { ns: ROUTING_LOCK, accountId });
+      if (db.dialect === 'postgres') await db.scope(accountId).query('SELECT pg_advisory_xact_lock(:ns, hashtext(:accountId))', { ns: ROUTING_LOCK });
       const candidates = await this.candidates(accountId, online, settings);
       const queue = await this.queue(accountId);
       let assigned = 0;
