@@ -1,5 +1,6 @@
 import t from 'tap';
 import { cid, send, startServer, visitor, world } from './helpers.js';
+import { modelsOf } from '../src/server/models.js';
 
 // The send path with fewer statements: the conversation comes back from the seq
 // increment (UPDATE … RETURNING), the duplicate check and the reads run before the write
@@ -10,7 +11,8 @@ const s = await startServer();
 t.teardown(() => s.close());
 const w = await world(s);
 const other = await world(s);
-const { db, conversationModels: m } = s.app.charla.container.cradle;
+const { db } = s.app.charla.container.cradle;
+const m = modelsOf(db);
 
 t.test('incrementAndGet returns the row a find returns, and nothing outside its account or owner', async (t) => {
   const v = await visitor(s, w.site.appId);

@@ -1,6 +1,6 @@
 import { Op, newId, isId, type AgentActor, type ApiKeyActor, type Cradle, type VisitorActor } from '@charla/core';
 import { ConversationErrors } from './errors.js';
-import type { ConversationRow, ConversationStatus, MessageRow, VisitorRow } from './models.js';
+import { modelsOf, type ConversationRow, type ConversationStatus, type MessageRow, type VisitorRow } from './models.js';
 import { Publisher } from './publisher.js';
 import { conversationView, messageView, type AgentConversationView, type MessageView } from './views.js';
 
@@ -44,7 +44,7 @@ export class ConversationService {
   }
 
   private get m() {
-    return this.c.conversationModels;
+    return modelsOf(this.c.db);
   }
 
   async assigneeNames(accountId: string, ids: Array<string | null>): Promise<Map<string, string>> {
@@ -171,12 +171,42 @@ export class ConversationService {
     });
   }
 
+  /** Routing's assignment (ConversationsData.conversations.assignIfUnassigned): the hook, then a conditional claim. */
+  async assignIfUnassigned(accountId: string, id: string, assigneeId: string): Promise<{ outcome: 'assigned'; conversation: ConversationRow } | { outcome: 'refused' | 'gone' }> {
+    const { db, hooks, events } = this.c;
+    const hooked = await hooks.run('conversation:beforeAssign', { accountId, conversationId: id, assigneeId, actorId: null });
+    if (!hooked.assigneeId) return { outcome: 'refused' };
+    const to = hooked.assigneeId;
+    return db.transaction(async () => {
+      const scope = db.scope(accountId);
+      const claimed = await scope.update(this.m.Conversation, { assigneeId: to }, { id, assigneeId: null, status: { [Op.in]: ['open', 'pending'] } } as never);
+      if (claimed !== 1) return { outcome: 'gone' as const };
+      const next = await this.get(accountId, id);
+      events.emit('conversation.updated', { accountId, conversationId: id, changes: { assigneeId: to }, actorId: null });
+      this.publisher.conversation(next, { assigneeId: to }, await this.assigneeName(accountId, to));
+      return { outcome: 'assigned' as const, conversation: next };
+    });
+  }
+
+  /** Unassigns an open/pending conversation only if `fromUserId` still has it (ConversationsData.conversations.unassignFrom). */
+  async unassignFrom(accountId: string, id: string, fromUserId: string): Promise<ConversationRow | null> {
+    const { db, events } = this.c;
+    return db.transaction(async () => {
+      const n = await db.scope(accountId).update(this.m.Conversation, { assigneeId: null }, { id, assigneeId: fromUserId, status: { [Op.in]: ['open', 'pending'] } } as never);
+      if (n !== 1) return null;
+      const next = await this.get(accountId, id);
+      events.emit('conversation.updated', { accountId, conversationId: id, changes: { assigneeId: null }, actorId: null });
+      this.publisher.conversation(next, { assigneeId: null }, null);
+      return next;
+    });
+  }
+
   /** Creates a conversation for a visitor (inside the caller's transaction). */
   async create(visitor: Pick<VisitorRow, 'id' | 'accountId' | 'siteId'>): Promise<ConversationRow> {
     const now = this.c.clock.now();
     const row = await this.c.db.scope(visitor.accountId).create(this.m.Conversation, {
       id: newId(), siteId: visitor.siteId, visitorId: visitor.id, status: 'open', assigneeId: null, priority: 'normal', channel: 'web', tags: [],
-      lastSeq: 0, lastMessage: null, lastPublicMessage: null, lastActivityAt: now, firstResponseAt: null, resolvedAt: null,
+      lastSeq: 0, lastMessage: null, lastPublicMessage: null, lastActivityAt: now, firstResponseAt: null, resolvedAt: null, firstVisitorMessageAt: null,
       unreadByAgents: 0, unreadByVisitor: 0, agentReadSeq: 0, visitorReadSeq: 0, emailedSeq: 0,
     });
     const conv = row.get({ plain: true });

@@ -2,7 +2,6 @@ import type { SenderType, ConversationStatus } from './models.js';
 import type { VisitorService } from './visitor-service.js';
 import type { ConversationService } from './conversation-service.js';
 import type { MessageService } from './message-service.js';
-import type { ConversationModels } from './models.js';
 
 /** What this plugin adds to the kernel's typed extension points. */
 declare module '@charla/core' {
@@ -31,7 +30,6 @@ declare module '@charla/core' {
     'widget:init': { accountId: string; siteId: string; visitorId: string; extra: Record<string, unknown> };
   }
   interface Cradle {
-    conversationModels: ConversationModels;
     visitors: VisitorService;
     conversations: ConversationService;
     messages: MessageService;

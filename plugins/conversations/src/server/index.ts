@@ -8,12 +8,16 @@ import { installRealtime } from './realtime.js';
 import { sendOfflineEmail } from './offline-email.js';
 import { widgetRoutes } from './routes/widget-routes.js';
 import { inboxRoutes } from './routes/inbox-routes.js';
+import { ConversationsData, conversationsData } from './data.js';
 
 export { userHashFor } from './visitor-service.js';
 export type { VisitorService } from './visitor-service.js';
 export type { ConversationService } from './conversation-service.js';
 export type { MessageService } from './message-service.js';
 export type * from './views.js';
+export { ConversationsData } from './data.js';
+export type * from './data.js';
+export type { ConversationRow, ConversationStatus, MessageRow, VisitorRow, PageViewRow, TrackedEventRow, SenderType, MessageSnapshot } from './models.js';
 
 /**
  * Conversations: visitors, conversations and messages; the widget and inbox APIs;
@@ -28,8 +32,9 @@ export default definePlugin({
   required: true,
   description: 'Visitors, conversations, messages, widget and inbox APIs, realtime channels',
   migrations: new URL('./migrations/', import.meta.url),
+  provides: [ConversationsData],
   models(ctx) {
-    ctx.container.register({ conversationModels: asValue(defineModels(ctx.db)) });
+    defineModels(ctx.db);
   },
   register(ctx) {
     ctx.container.register({
@@ -38,6 +43,7 @@ export default definePlugin({
       messages: asFunction((c: Cradle) => new MessageService(c)).singleton(),
     });
     ctx.container.register({ visitorAuthenticator: asValue(ctx.container.cradle.visitors.authenticate) });
+    ctx.services.provide(ConversationsData, conversationsData(ctx.container.cradle));
     installRealtime(ctx.container.cradle);
   },
   jobs: {

@@ -1,6 +1,6 @@
 import { Op, newId, type Cradle, type VisitorActor, type AgentActor, type ApiKeyActor } from '@charla/core';
 import { ConversationErrors, MAX_MESSAGE_LENGTH } from './errors.js';
-import type { ConversationRow, MessageRow, SenderType } from './models.js';
+import { modelsOf, type ConversationRow, type MessageRow, type SenderType } from './models.js';
 import { snapshot } from './views.js';
 
 /** A reply or private note from the team side (an agent or an integration's API key). */
@@ -46,7 +46,7 @@ export class MessageService {
   constructor(private readonly c: Cradle) {}
 
   private get m() {
-    return this.c.conversationModels;
+    return modelsOf(this.c.db);
   }
 
   async findByClientId(accountId: string, senderType: SenderType, senderId: string | null, clientId: string): Promise<MessageRow | null> {
@@ -118,6 +118,7 @@ export class MessageService {
       if (!isPrivate) changes.lastPublicMessage = snapshot(message);
       if (input.senderType === 'visitor') {
         changes.unreadByAgents = Number(conv.unreadByAgents) + 1;
+        if (!conv.firstVisitorMessageAt) changes.firstVisitorMessageAt = now;
         if (conv.status === 'closed') {
           changes.status = 'open';
           changes.resolvedAt = null;

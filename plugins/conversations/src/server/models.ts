@@ -21,6 +21,8 @@ export interface ConversationRow {
   status: ConversationStatus; assigneeId: string | null; priority: 'normal' | 'high'; channel: string; tags: string[];
   lastSeq: number; lastMessage: MessageSnapshot | null; lastPublicMessage: MessageSnapshot | null; lastActivityAt: Date;
   firstResponseAt: Date | null; resolvedAt: Date | null;
+  /** When the visitor first wrote (null: nothing from the visitor yet). */
+  firstVisitorMessageAt: Date | null;
   unreadByAgents: number; unreadByVisitor: number; agentReadSeq: number; visitorReadSeq: number; emailedSeq: number;
   createdAt: Date; updatedAt: Date;
 }
@@ -47,8 +49,22 @@ export interface ConversationModels {
 const id = { type: DataTypes.STRING(36), primaryKey: true };
 const str = (n: number) => ({ type: DataTypes.STRING(n) });
 
+/**
+ * The models of each server (keyed by its plugin database, so two servers in one
+ * process keep theirs apart). Private to this plugin: other plugins read and write
+ * conversations through the `ConversationsData` service, never these models.
+ */
+const byDatabase = new WeakMap<PluginDatabase, ConversationModels>();
+
+/** This server's conversation models (defined in the plugin's `models` step). */
+export function modelsOf(db: PluginDatabase): ConversationModels {
+  const m = byDatabase.get(db);
+  if (!m) throw new Error('conversations: models are not defined for this database');
+  return m;
+}
+
 export function defineModels(db: PluginDatabase): ConversationModels {
-  return {
+  const models: ConversationModels = {
     Visitor: db.define<Row<VisitorRow>>('Visitor', {
       id, accountId: str(36), siteId: str(36), externalId: str(200), email: str(320), name: str(200), verified: DataTypes.BOOLEAN,
       attributes: DataTypes.JSON, country: str(2), language: str(35), firstSeenAt: DataTypes.DATE, lastSeenAt: DataTypes.DATE,
@@ -57,7 +73,7 @@ export function defineModels(db: PluginDatabase): ConversationModels {
     Conversation: db.define<Row<ConversationRow>>('Conversation', {
       id, accountId: str(36), siteId: str(36), visitorId: str(36), status: str(10), assigneeId: str(36), priority: str(10), channel: str(20),
       tags: DataTypes.JSON, lastSeq: DataTypes.INTEGER, lastMessage: DataTypes.JSON, lastPublicMessage: DataTypes.JSON, lastActivityAt: DataTypes.DATE,
-      firstResponseAt: DataTypes.DATE, resolvedAt: DataTypes.DATE, unreadByAgents: DataTypes.INTEGER, unreadByVisitor: DataTypes.INTEGER,
+      firstResponseAt: DataTypes.DATE, resolvedAt: DataTypes.DATE, firstVisitorMessageAt: DataTypes.DATE, unreadByAgents: DataTypes.INTEGER, unreadByVisitor: DataTypes.INTEGER,
       agentReadSeq: DataTypes.INTEGER, visitorReadSeq: DataTypes.INTEGER, emailedSeq: DataTypes.INTEGER,
     }, { tableName: 'conversations' }),
     Message: db.define<Row<MessageRow>>('Message', {
@@ -67,4 +83,6 @@ export function defineModels(db: PluginDatabase): ConversationModels {
     PageView: db.define<Row<PageViewRow>>('PageView', { id, accountId: str(36), siteId: str(36), visitorId: str(36), url: str(2000), title: str(300), referrer: str(2000) }, { tableName: 'page_views' }),
     TrackedEvent: db.define<Row<TrackedEventRow>>('TrackedEvent', { id, accountId: str(36), siteId: str(36), visitorId: str(36), name: str(100), properties: DataTypes.JSON }, { tableName: 'tracked_events' }),
   };
+  byDatabase.set(db, models);
+  return models;
 }

@@ -1,4 +1,5 @@
 import { Op, type Cradle } from '@charla/core';
+import { modelsOf } from './models.js';
 
 /**
  * Job `conversations.offline-email`: e-mails a visitor the agent replies they have not
@@ -7,7 +8,8 @@ import { Op, type Cradle } from '@charla/core';
  * and read them meanwhile.
  */
 export async function sendOfflineEmail(c: Cradle, payload: { accountId: string; conversationId: string }): Promise<void> {
-  const { db, conversationModels: m } = c;
+  const { db } = c;
+  const m = modelsOf(db);
   const scope = db.scope(payload.accountId);
   const conv = await scope.findById(m.Conversation, payload.conversationId);
   if (!conv) return;

@@ -1,5 +1,6 @@
 import { isId, type Actor, type Cradle, type RealtimeSocket } from '@charla/core';
 import { visitorView } from './views.js';
+import { modelsOf } from './models.js';
 
 /**
  * The plugin's realtime side: who may subscribe to `conversation:<id>` and
@@ -8,7 +9,8 @@ import { visitorView } from './views.js';
  * "agent connected".
  */
 export function installRealtime(c: Cradle): void {
-  const { realtime, db, events, presence, conversationModels: m, logger } = c;
+  const { realtime, db, events, presence, logger } = c;
+  const m = modelsOf(db);
 
   const conversationAllowed = async (actor: Actor, id: string) => {
     if (!isId(id)) return false;

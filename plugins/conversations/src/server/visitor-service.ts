@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Op, newId, originMatchesDomain, isWithinOfficeHours, type Cradle, type SiteAttrs, type TokenClaims, type VisitorActor, type OfficeHours, type WidgetModuleRef } from '@charla/core';
 import { ConversationErrors } from './errors.js';
-import type { VisitorRow } from './models.js';
+import { modelsOf, type VisitorRow } from './models.js';
 import { selfVisitorView, visitorConversationView, visitorView, type VisitorConversationView } from './views.js';
 
 const VISITOR_TOKEN_TTL = 365 * 24 * 3600;
@@ -100,7 +100,7 @@ export class VisitorService {
   /** Registered as the kernel's visitor authenticator: the token's version must be current. */
   authenticate = async (claims: TokenClaims): Promise<VisitorActor | null> => {
     if (typeof claims.site !== 'string' || typeof claims.ver !== 'number') return null;
-    const v = await this.c.db.scope(claims.acc).findById(this.c.conversationModels.Visitor, claims.sub);
+    const v = await this.c.db.scope(claims.acc).findById(modelsOf(this.c.db).Visitor, claims.sub);
     if (!v || v.siteId !== claims.site || v.tokenVersion !== claims.ver) return null;
     return { kind: 'visitor', accountId: v.accountId, siteId: v.siteId, visitorId: v.id, tokenVersion: v.tokenVersion };
   };
@@ -109,7 +109,7 @@ export class VisitorService {
     if (!token) return null;
     const claims = this.c.tokens.verify(token, 'visitor');
     if (!claims || claims.acc !== site.accountId || claims.site !== site.id) return null;
-    const v = await this.c.db.scope(site.accountId).findById(this.c.conversationModels.Visitor, claims.sub);
+    const v = await this.c.db.scope(site.accountId).findById(modelsOf(this.c.db).Visitor, claims.sub);
     return v && v.tokenVersion === claims.ver ? v.get({ plain: true }) : null;
   }
 
@@ -124,7 +124,7 @@ export class VisitorService {
     await this.c.rateLimiter.consume(`widget-init:${req.ip}`, this.c.config.rateLimits.widgetInitPerIp, 'widget starts from this address');
     const site = await this.siteForWidget(input.appId, req.origin);
     const { db, events, hooks, presence, clock } = this.c;
-    const { Visitor, Conversation, PageView } = this.c.conversationModels;
+    const { Visitor, Conversation, PageView } = modelsOf(this.c.db);
     const scope = db.scope(site.accountId);
     const now = clock.now();
     const locale = localeParts(input.locale ?? req.acceptLanguage?.split(',')[0]);
@@ -192,7 +192,7 @@ export class VisitorService {
     }
     const attributes = cleanAttributes(user.attributes);
     const { db, events, hooks, clock } = this.c;
-    const { Visitor, Conversation } = this.c.conversationModels;
+    const { Visitor, Conversation } = modelsOf(this.c.db);
     const scope = db.scope(site.accountId);
     const payload = await hooks.run('visitor:beforeIdentify', { accountId: site.accountId, siteId: site.id, visitorId: current?.id ?? '', user: { email: user.email, name: user.name, externalId: user.externalId, attributes }, verified });
     const u = payload.user;
@@ -246,7 +246,7 @@ export class VisitorService {
     const site = await this.c.sites.byIdForAccount(actor.accountId, actor.siteId);
     if (!site) throw ConversationErrors.siteNotFound('The site of this visitor no longer exists.');
     const scope = this.c.db.scope(actor.accountId);
-    const { Visitor } = this.c.conversationModels;
+    const { Visitor } = modelsOf(this.c.db);
     const currentRow = await scope.findById(Visitor, actor.visitorId);
     if (!currentRow) throw ConversationErrors.siteNotFound('Visitor not found.');
     const target = (await this.applyIdentity(site, currentRow.get({ plain: true }), user, req))!;
@@ -268,7 +268,7 @@ export class VisitorService {
     if (!url) throw ConversationErrors.badUrl('url must be an absolute http(s) URL.');
     const title = input.title?.slice(0, 300) ?? null;
     const { db, events } = this.c;
-    const { Visitor, PageView } = this.c.conversationModels;
+    const { Visitor, PageView } = modelsOf(this.c.db);
     const scope = db.scope(actor.accountId);
     await db.transaction(async () => {
       await scope.create(PageView, { id: newId(), siteId: actor.siteId, visitorId: actor.visitorId, url, title, referrer: safeUrl(input.referrer) });
@@ -284,7 +284,7 @@ export class VisitorService {
     const properties = cleanAttributes(input.properties);
     const { db, events } = this.c;
     await db.transaction(async () => {
-      await db.scope(actor.accountId).create(this.c.conversationModels.TrackedEvent, { id: newId(), siteId: actor.siteId, visitorId: actor.visitorId, name: input.name, properties });
+      await db.scope(actor.accountId).create(modelsOf(this.c.db).TrackedEvent, { id: newId(), siteId: actor.siteId, visitorId: actor.visitorId, name: input.name, properties });
       events.emit('event.tracked', { accountId: actor.accountId, siteId: actor.siteId, visitorId: actor.visitorId, name: input.name, properties });
     });
   }
@@ -292,9 +292,9 @@ export class VisitorService {
   /** A visitor with its recent pages and online state (agent view). */
   async forAgent(accountId: string, visitorId: string) {
     const scope = this.c.db.scope(accountId);
-    const v = await scope.findById(this.c.conversationModels.Visitor, visitorId);
+    const v = await scope.findById(modelsOf(this.c.db).Visitor, visitorId);
     if (!v) return null;
-    const pages = await scope.findAll(this.c.conversationModels.PageView, { where: { visitorId }, order: [['createdAt', 'DESC']], limit: 20 });
+    const pages = await scope.findAll(modelsOf(this.c.db).PageView, { where: { visitorId }, order: [['createdAt', 'DESC']], limit: 20 });
     return visitorView(v, { online: await this.c.presence.isOnline('visitor', visitorId), pages });
   }
 
@@ -303,7 +303,7 @@ export class VisitorService {
     const list = await this.c.presence.online('visitor', accountId);
     const ids = list.map((e) => e.id).slice(0, 500);
     if (!ids.length) return [];
-    const rows = await this.c.db.scope(accountId).findAll(this.c.conversationModels.Visitor, { where: { id: { [Op.in]: ids }, ...(siteId ? { siteId } : {}) } });
+    const rows = await this.c.db.scope(accountId).findAll(modelsOf(this.c.db).Visitor, { where: { id: { [Op.in]: ids }, ...(siteId ? { siteId } : {}) } });
     return rows.map((v) => visitorView(v, { online: true }));
   }
 }

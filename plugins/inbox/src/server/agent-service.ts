@@ -1,4 +1,5 @@
-import { Op, col, fn, isId, newId, type PluginContext } from '@charla/core';
+import { Op, isId, newId, type PluginContext } from '@charla/core';
+import { ConversationsData } from '@charla/plugin-conversations';
 import { InboxErrors } from './errors.js';
 import { preferencesOf, type AgentStateRow, type AgentStatus, type NotificationPreferences } from './models.js';
 import type { InboxSettings } from './settings.js';
@@ -24,6 +25,10 @@ export class AgentService {
 
   private get c() {
     return this.ctx.container.cradle;
+  }
+
+  private get data() {
+    return this.ctx.services.get(ConversationsData);
   }
 
   private get m() {
@@ -72,14 +77,8 @@ export class AgentService {
 
   /** Open (open or pending) conversations per assignee. */
   async loads(accountId: string): Promise<Map<string, number>> {
-    const { db, conversationModels } = this.c;
-    const rows = (await db.scope(accountId).findAll(conversationModels.Conversation, {
-      attributes: ['assigneeId', [fn('COUNT', col('id')), 'n']],
-      where: { status: { [Op.in]: ['open', 'pending'] }, assigneeId: { [Op.ne]: null } } as never,
-      group: ['assigneeId'],
-      raw: true,
-    })) as unknown as Array<{ assigneeId: string; n: number | string }>;
-    return new Map(rows.map((r) => [r.assigneeId, Number(r.n)]));
+    const counts = await this.data.conversations.countBy(accountId, 'assigneeId', { status: ['open', 'pending'], assigned: true });
+    return new Map([...counts].filter((e): e is [string, number] => e[0] !== null));
   }
 
   /** Every member with presence, status, load and capacity (the presence board). */

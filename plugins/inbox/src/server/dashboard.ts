@@ -1,4 +1,5 @@
-import { Op, col, fn, type PluginContext } from '@charla/core';
+import type { PluginContext } from '@charla/core';
+import { ConversationsData } from '@charla/plugin-conversations';
 import type { InboxSettings } from './settings.js';
 
 export interface DashboardFigures {
@@ -38,19 +39,24 @@ export class Dashboard {
     return this.ctx.container.cradle;
   }
 
+  private get data() {
+    return this.ctx.services.get(ConversationsData);
+  }
+
   async figures(accountId: string): Promise<DashboardFigures> {
-    const { db, presence, conversationModels: cm, inboxAgents, inboxSla, clock } = this.c;
-    const scope = db.scope(accountId);
+    const { presence, inboxAgents, inboxSla, clock } = this.c;
+    const { conversations } = this.data;
+    const active = { status: ['open', 'pending'] as Array<'open' | 'pending'> };
     const settings = (await this.ctx.settingsFor(accountId)) as InboxSettings;
     const [visitors, agents, byStatus, unassigned, high, sla] = await Promise.all([
       presence.countOnline('visitor', accountId),
       inboxAgents.list(accountId),
-      scope.findAll(cm.Conversation, { attributes: ['status', [fn('COUNT', col('id')), 'n']], where: { status: { [Op.in]: ['open', 'pending'] } } as never, group: ['status'], raw: true }) as unknown as Promise<Array<{ status: string; n: number | string }>>,
-      scope.count(cm.Conversation, { where: { status: { [Op.in]: ['open', 'pending'] }, assigneeId: null } as never }),
-      scope.count(cm.Conversation, { where: { status: { [Op.in]: ['open', 'pending'] }, priority: 'high' } as never }),
+      conversations.countBy(accountId, 'status', active),
+      conversations.count(accountId, { ...active, assigneeId: null }),
+      conversations.count(accountId, { ...active, priority: 'high' }),
       inboxSla.open(accountId),
     ]);
-    const count = (s: string) => Number(byStatus.find((r) => r.status === s)?.n ?? 0);
+    const count = (s: string) => byStatus.get(s) ?? 0;
     const now = clock.now();
     const dayStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
     const breachedToday = (await inboxSla.summary(accountId, dayStart, new Date(dayStart.getTime() + 86_400_000))).breached;

@@ -1,5 +1,5 @@
 import { asFunction, asValue, definePlugin, type CharlaPlugin, type PluginContext } from '@charla/core';
-import '@charla/plugin-conversations';
+import { ConversationsData } from '@charla/plugin-conversations';
 import './extension.js';
 import { defineModels } from './models.js';
 import { InboxSettings } from './settings.js';
@@ -44,6 +44,7 @@ const inbox: CharlaPlugin = definePlugin({
   version: '0.1.0',
   core: '^0.1.0',
   dependsOn: ['conversations'],
+  uses: [ConversationsData],
   plan: 'basic',
   description: 'Routing and assignment, agent status, presence board, live dashboard, priority rules, SLA, notifications, quick replies',
   migrations: new URL('./migrations/', import.meta.url),
@@ -72,7 +73,7 @@ const inbox: CharlaPlugin = definePlugin({
         if (err.name !== 'SequelizeUniqueConstraintError') throw err;
       });
       await priority.evaluate(p.accountId, p.conversationId);
-      await c.inboxSla.schedule(p.accountId, await c.conversations.get(p.accountId, p.conversationId));
+      await c.inboxSla.schedule(p.accountId, await ctx.services.get(ConversationsData).conversations.mustGet(p.accountId, p.conversationId));
       await c.inboxRouter.route(p.accountId);
       c.inboxDashboard.touch(p.accountId);
       await c.inboxNotifier.conversationCreated(p.accountId, p.conversationId);
@@ -96,7 +97,7 @@ const inbox: CharlaPlugin = definePlugin({
         if (p.actorId) route = true; // a manual (re)assignment changes loads
       }
       if (ch.priority === 'high') {
-        await c.inboxSla.schedule(p.accountId, await c.conversations.get(p.accountId, p.conversationId));
+        await c.inboxSla.schedule(p.accountId, await ctx.services.get(ConversationsData).conversations.mustGet(p.accountId, p.conversationId));
         route = true;
       }
       if (route) await c.inboxRouter.route(p.accountId);
@@ -109,8 +110,16 @@ const inbox: CharlaPlugin = definePlugin({
         await c.inboxSla.responded(p.accountId, p.conversationId);
         if (p.senderId) await c.inboxAgents.touch(p.accountId, p.senderId, c.clock.now());
       } else if (p.senderType === 'visitor') {
+        // Routing takes conversations a visitor wrote in: one started empty waits for this.
+        if (p.assigneeId === null) await c.inboxRouter.route(p.accountId);
         await c.inboxNotifier.visitorMessage(p.accountId, p.conversationId, p.messageId, p.content, p.assigneeId);
       }
+    },
+
+    /** A removed member's open conversations go back to the queue (and to the others). */
+    'user.removed': async (p, ctx) => {
+      const c = ctx.container.cradle;
+      if (await c.inboxRouter.memberRemoved(p.accountId, p.userId)) c.inboxDashboard.touch(p.accountId);
     },
 
     'visitor.identified': async (p, ctx) => {

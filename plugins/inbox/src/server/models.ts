@@ -1,8 +1,7 @@
-import { DataTypes, type Cradle, type PluginDatabase, type Model, type ModelStatic } from '@charla/core';
-import '@charla/plugin-conversations';
+import { DataTypes, type PluginDatabase, type Model, type ModelStatic } from '@charla/core';
 
-/** A conversation row of the conversations plugin (as its service returns it). */
-export type ConversationRow = Awaited<ReturnType<Cradle['conversations']['get']>>;
+/** A conversation row of the conversations plugin (as its ConversationsData service returns it). */
+export type { ConversationRow } from '@charla/plugin-conversations';
 
 export type AgentStatus = 'available' | 'away';
 

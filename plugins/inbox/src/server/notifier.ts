@@ -1,4 +1,5 @@
 import { Op, newId, type PluginContext } from '@charla/core';
+import { ConversationsData } from '@charla/plugin-conversations';
 import { preferencesOf, type ConversationRow } from './models.js';
 import type { InboxSettings } from './settings.js';
 
@@ -16,12 +17,16 @@ export class Notifier {
     return this.ctx.container.cradle;
   }
 
+  private get data() {
+    return this.ctx.services.get(ConversationsData);
+  }
+
   async conversationCreated(accountId: string, conversationId: string): Promise<void> {
-    const { db, models, conversationModels: cm } = this.c;
-    const conv = await db.scope(accountId).findById(cm.Conversation, conversationId);
+    const { db, models } = this.c;
+    const conv = await this.data.conversations.get(accountId, conversationId);
     if (!conv) return;
     const users = await db.scope(accountId).findAll(models.User);
-    await this.notify(accountId, users.map((u) => u.id), 'conversation', conv.get({ plain: true }), null, 'newConversation');
+    await this.notify(accountId, users.map((u) => u.id), 'conversation', conv, null, 'newConversation');
   }
 
   /**
@@ -29,16 +34,16 @@ export class Notifier {
    * `message.created`, so the common cases (nobody assigned, assignee online) read nothing.
    */
   async visitorMessage(accountId: string, conversationId: string, messageId: string, content: string, assigneeId?: string | null): Promise<void> {
-    const { db, presence, conversationModels: cm } = this.c;
+    const { presence } = this.c;
     if (assigneeId === null) return;
     if (assigneeId && (await presence.isOnline('agent', assigneeId))) return;
-    const conv = await db.scope(accountId).findById(cm.Conversation, conversationId);
+    const conv = await this.data.conversations.get(accountId, conversationId);
     if (!conv?.assigneeId) return;
-    await this.notify(accountId, [conv.assigneeId], 'message', conv.get({ plain: true }), { id: messageId, content }, 'newMessage');
+    await this.notify(accountId, [conv.assigneeId], 'message', conv, { id: messageId, content }, 'newMessage');
   }
 
   private async notify(accountId: string, userIds: string[], kind: 'conversation' | 'message', conv: ConversationRow, message: { id: string; content: string } | null, pref: 'newConversation' | 'newMessage'): Promise<void> {
-    const { db, presence, inboxAgents, inboxModels: m, conversationModels: cm } = this.c;
+    const { db, presence, inboxAgents, inboxModels: m } = this.c;
     const offline: string[] = [];
     for (const id of userIds) if (!(await presence.isOnline('agent', id))) offline.push(id);
     if (!offline.length) return;
@@ -46,7 +51,7 @@ export class Notifier {
     const states = await inboxAgents.states(accountId, offline);
     const targets = offline.filter((id) => preferencesOf(states.get(id)).email[pref]);
     if (!targets.length) return;
-    const visitor = await db.scope(accountId).findById(cm.Visitor, conv.visitorId);
+    const visitor = await this.data.visitors.get(accountId, conv.visitorId);
     const who = visitor?.name || visitor?.email || 'A visitor';
     const last = (typeof conv.lastMessage === 'string' ? JSON.parse(conv.lastMessage) : conv.lastMessage) as { content?: string; senderType?: string } | null;
     const text = message?.content ?? (last?.senderType === 'visitor' ? last.content : null);

@@ -1,4 +1,5 @@
-import { Op, type PluginContext } from '@charla/core';
+import type { PluginContext } from '@charla/core';
+import { ConversationsData } from '@charla/plugin-conversations';
 import type { PriorityRule, InboxSettings } from './settings.js';
 
 const FIELDS = ['email', 'name', 'externalId', 'country', 'language'] as const;
@@ -29,24 +30,27 @@ export class PriorityService {
     return this.ctx.container.cradle;
   }
 
+  private get data() {
+    return this.ctx.services.get(ConversationsData);
+  }
+
   /** Evaluates one conversation; returns true when it became high priority. */
   async evaluate(accountId: string, conversationId: string): Promise<boolean> {
-    const { db, conversations, conversationModels: cm, inboxModels: m, events } = this.c;
+    const { db, inboxModels: m, events } = this.c;
     const settings = (await this.ctx.settingsFor(accountId)) as InboxSettings;
     if (!settings.priorityRules.length) return false;
     const scope = db.scope(accountId);
-    const conv = await scope.findById(cm.Conversation, conversationId);
+    const conv = await this.data.conversations.get(accountId, conversationId);
     if (!conv || conv.priority === 'high' || conv.status === 'closed') return false;
-    const visitor = await scope.findById(cm.Visitor, conv.visitorId);
-    if (!visitor) return false;
-    const rule = matchRule(settings.priorityRules, visitor.get({ plain: true }));
+    const v = await this.data.visitors.get(accountId, conv.visitorId);
+    if (!v) return false;
+    const rule = matchRule(settings.priorityRules, v);
     if (!rule) return false;
     const next = await db.transaction(async () => {
-      const updated = await conversations.systemUpdate(accountId, conversationId, { priority: 'high' });
+      const updated = await this.data.conversations.update(accountId, conversationId, { priority: 'high' });
       const n = await scope.update(m.ConversationState, { priorityRule: rule }, { conversationId });
       if (!n) await this.c.inboxSla.createState(accountId, conversationId, { priorityRule: rule });
       events.emit('conversation.prioritized', { accountId, conversationId, rule });
-      const v = visitor.get({ plain: true });
       events.publish(`account:${accountId}`, 'inbox:priority', {
         conversationId, rule, priority: 'high', assigneeId: updated.assigneeId, siteId: updated.siteId,
         visitor: { id: v.id, name: v.name, email: v.email },
@@ -60,8 +64,7 @@ export class PriorityService {
 
   /** A visitor's attributes changed: re-evaluate their open conversations. */
   async visitorChanged(accountId: string, visitorId: string): Promise<boolean> {
-    const { db, conversationModels: cm } = this.c;
-    const open = await db.scope(accountId).findAll(cm.Conversation, { where: { visitorId, status: { [Op.in]: ['open', 'pending'] }, priority: 'normal' } as never, limit: 20 });
+    const open = (await this.data.conversations.list(accountId, { visitorId, status: ['open', 'pending'], priority: 'normal', limit: 20 })).items;
     let any = false;
     for (const c of open) any = (await this.evaluate(accountId, c.id)) || any;
     return any;

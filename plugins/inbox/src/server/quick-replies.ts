@@ -1,4 +1,5 @@
 import { Op, isId, newId, type AgentActor, type PluginContext } from '@charla/core';
+import { ConversationsData } from '@charla/plugin-conversations';
 import { InboxErrors } from './errors.js';
 import type { QuickReplyRow } from './models.js';
 
@@ -114,10 +115,12 @@ export class QuickReplyService {
 
   /** Fills a quick reply's variables from a conversation (its visitor and site) and the agent asking. */
   async render(actor: AgentActor, conversationId: string, ref: { id?: string; shortcut?: string }): Promise<{ quickReplyId: string; content: string; missing: string[] }> {
-    const { conversations, visitors, sites, models, db } = this.c;
+    const { sites, models, db } = this.c;
+    const data = this.ctx.services.get(ConversationsData);
     const row = ref.id ? await this.get(actor.accountId, ref.id) : await this.byShortcut(actor.accountId, ref.shortcut ?? '');
-    const conv = await conversations.get(actor.accountId, conversationId);
-    const visitor = await visitors.forAgent(actor.accountId, conv.visitorId);
+    const conv = await data.conversations.mustGet(actor.accountId, conversationId);
+    const visitor = await data.visitors.get(actor.accountId, conv.visitorId);
+    const attributes = (typeof visitor?.attributes === 'string' ? JSON.parse(visitor.attributes) : visitor?.attributes) as Record<string, unknown> | null | undefined;
     const site = await sites.byIdForAccount(actor.accountId, conv.siteId);
     const agent = await db.scope(actor.accountId).findById(models.User, actor.userId);
     const first = (s: string | null | undefined) => (s ? s.trim().split(/\s+/)[0] : null);
@@ -127,7 +130,7 @@ export class QuickReplyService {
       'agent.name': agent?.name ?? actor.name, 'agent.firstName': first(agent?.name ?? actor.name), 'agent.email': agent?.email ?? actor.email,
       'site.name': site?.name, 'conversation.id': conv.id,
     };
-    for (const [k, v] of Object.entries(visitor?.attributes ?? {})) {
+    for (const [k, v] of Object.entries(attributes ?? {})) {
       if (v !== null && v !== undefined && typeof v !== 'object') values[`visitor.attributes.${k}`] = String(v);
     }
     return { quickReplyId: row.id, ...render(row.content, values) };

@@ -1,4 +1,5 @@
 import { Op, type PluginContext } from '@charla/core';
+import { ConversationsData } from '@charla/plugin-conversations';
 import type { ConversationRow, ConversationStateRow } from './models.js';
 import type { InboxSettings } from './settings.js';
 
@@ -10,7 +11,8 @@ interface Candidate { userId: string; load: number; capacity: number; lastActive
 interface Queued { conv: ConversationRow; state: ConversationStateRow | null }
 
 /**
- * Routing: assigns waiting (unassigned, open or pending) conversations to the online,
+ * Routing: assigns waiting (unassigned, open or pending, with at least one visitor
+ * message) conversations to the online,
  * available agent with the fewest open conversations (ties: the one idle longest),
  * never above the agent's capacity. What cannot be assigned waits in the queue,
  * high priority first, then by the time it entered the queue.
@@ -28,15 +30,23 @@ export class Router {
     return this.ctx.container.cradle;
   }
 
+  private get data() {
+    return this.ctx.services.get(ConversationsData);
+  }
+
   private settings(accountId: string): Promise<InboxSettings> {
     return this.ctx.settingsFor(accountId) as Promise<InboxSettings>;
   }
 
-  /** Unassigned open/pending conversations, in queue order. */
+  /**
+   * Unassigned open/pending conversations a visitor wrote in, in queue order. Read high
+   * priority first (then oldest) before the limit, so a high-priority conversation
+   * behind MAX_QUEUE older ones is still routed first.
+   */
   async queue(accountId: string): Promise<Queued[]> {
-    const { db, conversationModels: cm, inboxModels: m } = this.c;
+    const { db, inboxModels: m } = this.c;
     const scope = db.scope(accountId);
-    const convs = (await scope.findAll(cm.Conversation, { where: { assigneeId: null, status: { [Op.in]: ['open', 'pending'] } } as never, order: [['createdAt', 'ASC']], limit: MAX_QUEUE })).map((r) => r.get({ plain: true }));
+    const convs = (await this.data.conversations.list(accountId, { assigneeId: null, status: ['open', 'pending'], hasVisitorMessage: true, order: 'priority', limit: MAX_QUEUE })).items;
     if (!convs.length) return [];
     const states = await scope.findAll(m.ConversationState, { where: { conversationId: { [Op.in]: convs.map((c) => c.id) } } });
     const byConv = new Map(states.map((s) => [s.conversationId, s.get({ plain: true })]));
@@ -109,23 +119,17 @@ export class Router {
       .map(({ u, s }) => ({ userId: u.id, load: loads.get(u.id) ?? 0, capacity: s?.capacity ?? settings.capacity, lastActiveAt: s?.lastActiveAt ? new Date(s.lastActiveAt).getTime() : 0 }));
   }
 
-  /** Claims one waiting conversation for an agent (conditional update), then announces it like any assignment. */
+  /** Claims one waiting conversation for an agent (the conversations plugin's conditional assignment), then records and announces the routing. */
   private async assign(accountId: string, q: Queued, userId: string): Promise<'assigned' | 'gone' | 'refused'> {
-    const { db, hooks, events, clock, conversations, conversationModels: cm, inboxModels: m } = this.c;
+    const { db, events, clock, inboxModels: m } = this.c;
     const scope = db.scope(accountId);
-    const hooked = await hooks.run('conversation:beforeAssign', { accountId, conversationId: q.conv.id, assigneeId: userId, actorId: null });
-    if (!hooked.assigneeId) return 'refused';
-    const claimed = await scope.update(cm.Conversation, { assigneeId: hooked.assigneeId }, { id: q.conv.id, assigneeId: null, status: { [Op.in]: ['open', 'pending'] } } as never);
-    if (claimed !== 1) return 'gone';
-    const now = clock.now();
-    await scope.update(m.AgentState, { lastActiveAt: now }, { userId: hooked.assigneeId });
+    const got = await this.data.conversations.assignIfUnassigned(accountId, q.conv.id, userId);
+    if (got.outcome !== 'assigned') return got.outcome;
+    const assigneeId = got.conversation.assigneeId!;
+    await scope.update(m.AgentState, { lastActiveAt: clock.now() }, { userId: assigneeId });
     if (q.state) await scope.update(m.ConversationState, { queuedAt: null, queuePosition: null, excludedUserId: null }, { id: q.state.id });
-    const next = (await scope.findById(cm.Conversation, q.conv.id))!.get({ plain: true });
-    const changes = { assigneeId: hooked.assigneeId };
-    events.emit('conversation.updated', { accountId, conversationId: q.conv.id, changes, actorId: null });
     const reason = q.state?.queuePosition ? 'queue' : 'new';
-    events.emit('conversation.routed', { accountId, conversationId: q.conv.id, assigneeId: hooked.assigneeId, reason });
-    conversations.publisher.conversation(next, changes, await conversations.assigneeName(accountId, next.assigneeId));
+    events.emit('conversation.routed', { accountId, conversationId: q.conv.id, assigneeId, reason });
     if (q.state?.queuePosition) events.publish(`conversation:${q.conv.id}`, 'inbox:queue', { conversationId: q.conv.id, position: null, queueLength: null });
     return 'assigned';
   }
@@ -170,34 +174,43 @@ export class Router {
    * still theirs) and reassigned or queued, per the account's setting.
    */
   async agentGone(accountId: string, userId: string): Promise<number> {
-    const { db, events, presence, conversations, conversationModels: cm } = this.c;
+    const { presence } = this.c;
     if (await presence.isOnline('agent', userId)) return 0;
     const settings = await this.settings(accountId);
     if (settings.onAgentDisconnect === 'keep') return 0;
-    const scope = db.scope(accountId);
-    const mine = await scope.findAll(cm.Conversation, { where: { assigneeId: userId, status: { [Op.in]: ['open', 'pending'] } } as never, order: [['createdAt', 'ASC']] });
+    return this.unassignAll(accountId, userId, settings.onAgentDisconnect === 'reassign');
+  }
+
+  /**
+   * A member left the account (`user.removed`): their open conversations are unassigned
+   * and go back to the queue at their original place, then routing runs.
+   */
+  async memberRemoved(accountId: string, userId: string): Promise<number> {
+    return this.unassignAll(accountId, userId, true);
+  }
+
+  /** Unassigns the agent's open conversations (only those still theirs), requeues and routes them. */
+  private async unassignAll(accountId: string, userId: string, front: boolean): Promise<number> {
+    const { db } = this.c;
     let moved = 0;
-    for (const row of mine) {
-      await db.transaction(async () => {
-        const n = await scope.update(cm.Conversation, { assigneeId: null }, { id: row.id, assigneeId: userId });
-        if (n !== 1) return;
-        moved++;
-        await this.requeue(accountId, row.id, { front: settings.onAgentDisconnect === 'reassign' });
-        const next = (await scope.findById(cm.Conversation, row.id))!.get({ plain: true });
-        events.emit('conversation.updated', { accountId, conversationId: row.id, changes: { assigneeId: null }, actorId: null });
-        conversations.publisher.conversation(next, { assigneeId: null }, null);
-      });
-    }
+    let cursor: string | undefined;
+    do {
+      const page = await this.data.conversations.list(accountId, { assigneeId: userId, status: ['open', 'pending'], limit: 500, cursor });
+      for (const row of page.items) {
+        await db.transaction(async () => {
+          if (!(await this.data.conversations.unassignFrom(accountId, row.id, userId))) return;
+          moved++;
+          await this.requeue(accountId, row.id, { front });
+        });
+      }
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
     if (moved) await this.route(accountId);
     return moved;
   }
 
   /** Routes every account that has unassigned open conversations (a safety net run on an interval). */
   async sweep(): Promise<void> {
-    const { db, conversationModels: cm } = this.c;
-    const rows = (await db.withoutTenant('inbox: routing sweep', () =>
-      cm.Conversation.findAll({ attributes: ['accountId'], where: { assigneeId: null, status: { [Op.in]: ['open', 'pending'] } } as never, group: ['accountId'], raw: true }),
-    )) as unknown as Array<{ accountId: string }>;
-    for (const r of rows) await this.route(r.accountId);
+    for (const accountId of await this.data.conversations.accountsWithUnassigned()) await this.route(accountId);
   }
 }

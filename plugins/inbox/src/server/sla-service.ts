@@ -1,4 +1,5 @@
 import { Op, newId, type PluginContext } from '@charla/core';
+import { ConversationsData } from '@charla/plugin-conversations';
 import { preferencesOf, type ConversationRow, type ConversationStateRow } from './models.js';
 import type { InboxSettings } from './settings.js';
 
@@ -24,6 +25,10 @@ export class SlaService {
 
   private get c() {
     return this.ctx.container.cradle;
+  }
+
+  private get data() {
+    return this.ctx.services.get(ConversationsData);
   }
 
   private settings(accountId: string): Promise<InboxSettings> {
@@ -81,13 +86,12 @@ export class SlaService {
 
   /** Job `inbox.sla-check`: warning before the due time, breach at it. */
   async check(accountId: string, conversationId: string): Promise<void> {
-    const { db, clock, conversationModels: cm, inboxModels: m, events } = this.c;
+    const { db, clock, inboxModels: m, events } = this.c;
     const scope = db.scope(accountId);
     const settings = await this.settings(accountId);
-    const convRow = await scope.findById(cm.Conversation, conversationId);
+    const conv = await this.data.conversations.get(accountId, conversationId);
     const state = await this.stateOf(accountId, conversationId);
-    if (!convRow || !state?.slaDueAt || state.slaMetAt || state.slaBreachedAt) return;
-    const conv = convRow.get({ plain: true });
+    if (!conv || !state?.slaDueAt || state.slaMetAt || state.slaBreachedAt) return;
     if (conv.firstResponseAt) return this.responded(accountId, conversationId);
     if (conv.status === 'closed') return;
     const now = clock.now().getTime();
@@ -135,10 +139,9 @@ export class SlaService {
   }
 
   async view(accountId: string, conversationId: string): Promise<SlaView | null> {
-    const { db, conversationModels: cm } = this.c;
-    const conv = await db.scope(accountId).findById(cm.Conversation, conversationId);
+    const conv = await this.data.conversations.get(accountId, conversationId);
     if (!conv) return null;
-    return this.toView(conv.get({ plain: true }), await this.stateOf(accountId, conversationId), await this.settings(accountId));
+    return this.toView(conv, await this.stateOf(accountId, conversationId), await this.settings(accountId));
   }
 
   toView(conv: ConversationRow, row: ConversationStateRow | null, settings: InboxSettings): SlaView {
@@ -151,12 +154,12 @@ export class SlaService {
 
   /** Open and pending conversations still waiting for a first reply, soonest due first. */
   async open(accountId: string): Promise<SlaView[]> {
-    const { db, conversationModels: cm, inboxModels: m } = this.c;
+    const { db, inboxModels: m } = this.c;
     const scope = db.scope(accountId);
     const states = (await scope.findAll(m.ConversationState, { where: { slaDueAt: { [Op.ne]: null }, slaMetAt: null } as never, order: [['slaDueAt', 'ASC']], limit: 500 })).map((r) => r.get({ plain: true }));
     if (!states.length) return [];
-    const convs = await scope.findAll(cm.Conversation, { where: { id: { [Op.in]: states.map((s) => s.conversationId) }, status: { [Op.in]: ['open', 'pending'] }, firstResponseAt: null } as never });
-    const byId = new Map(convs.map((c) => [c.id, c.get({ plain: true })]));
+    const convs = (await this.data.conversations.list(accountId, { ids: states.map((s) => s.conversationId), status: ['open', 'pending'], awaitingFirstResponse: true, limit: 500 })).items;
+    const byId = new Map(convs.map((c) => [c.id, c]));
     const settings = await this.settings(accountId);
     return states.filter((s) => byId.has(s.conversationId)).map((s) => this.toView(byId.get(s.conversationId)!, s, settings));
   }

@@ -1,4 +1,5 @@
 import { Type, agentOf, problems, type PluginContext } from '@charla/core';
+import { ConversationsData } from '@charla/plugin-conversations';
 import type { FastifyInstance } from 'fastify';
 import type { AgentStatus } from '../models.js';
 import { AgentPatchSchema, AgentSchema, DashboardSchema, IdParam, PreferencesPatchSchema, PreferencesSchema, PresenceBoardSchema } from './schemas.js';
@@ -6,6 +7,11 @@ import { AgentPatchSchema, AgentSchema, DashboardSchema, IdParam, PreferencesPat
 /** Agents (status, capacity), the presence board, the dashboard figures and notification preferences. */
 export async function agentRoutes(app: FastifyInstance, ctx: PluginContext): Promise<void> {
   const c = ctx.container.cradle;
+  /** Visitors connected now (presence), read through the conversations plugin's data service. */
+  const onlineVisitors = async (accountId: string) => {
+    const ids = (await c.presence.online('visitor', accountId)).map((e) => e.id).slice(0, 500);
+    return ids.length ? (await ctx.services.get(ConversationsData).visitors.list(accountId, { ids, limit: 500 })).items : [];
+  };
   const tags = ['inbox'];
   const auth = { auth: 'agent' as const };
   const admins = { auth: 'agent' as const, roles: ['owner' as const, 'admin' as const] };
@@ -58,12 +64,12 @@ export async function agentRoutes(app: FastifyInstance, ctx: PluginContext): Pro
     schema: { tags, summary: 'Presence board: agents online/away/offline with open counts; visitors online per site with their current page', response: { 200: PresenceBoardSchema, ...problems(401, 403) } },
   }, async (request) => {
     const accountId = agentOf(request).accountId;
-    const [agents, visitors, sites] = await Promise.all([c.inboxAgents.list(accountId), c.visitors.online(accountId), c.sites.list(accountId)]);
+    const [agents, visitors, sites] = await Promise.all([c.inboxAgents.list(accountId), onlineVisitors(accountId), c.sites.list(accountId)]);
     return {
       agents,
       sites: sites.map((s) => {
         const here = visitors.filter((v) => v.siteId === s.id);
-        return { id: s.id, name: s.name, visitorsOnline: here.length, visitors: here.map((v) => ({ id: v.id, name: v.name, email: v.email, currentUrl: v.currentUrl, currentTitle: v.currentTitle, lastSeenAt: v.lastSeenAt })) };
+        return { id: s.id, name: s.name, visitorsOnline: here.length, visitors: here.map((v) => ({ id: v.id, name: v.name, email: v.email, currentUrl: v.currentUrl, currentTitle: v.currentTitle, lastSeenAt: new Date(v.lastSeenAt).toISOString() })) };
       }),
     };
   });

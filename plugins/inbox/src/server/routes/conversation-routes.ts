@@ -1,4 +1,5 @@
 import { Type, agentOf, problems, visitorOf, type PluginContext } from '@charla/core';
+import { ConversationsData } from '@charla/plugin-conversations';
 import type { FastifyInstance } from 'fastify';
 import { InboxErrors } from '../errors.js';
 import { ConversationStateSchema, IdParam, SlaSchema } from './schemas.js';
@@ -6,6 +7,7 @@ import { ConversationStateSchema, IdParam, SlaSchema } from './schemas.js';
 /** Per-conversation routing/SLA state, SLA lists and reports, and the visitor's queue position. */
 export async function conversationRoutes(app: FastifyInstance, ctx: PluginContext): Promise<void> {
   const c = ctx.container.cradle;
+  const data = () => ctx.services.get(ConversationsData);
   const tags = ['inbox'];
   const auth = { auth: 'agent' as const };
 
@@ -14,7 +16,7 @@ export async function conversationRoutes(app: FastifyInstance, ctx: PluginContex
     schema: { tags, summary: 'Routing and SLA state of a conversation (queue position, first-response due time)', params: IdParam, response: { 200: ConversationStateSchema, ...problems(401, 403, 404) } },
   }, async (request) => {
     const accountId = agentOf(request).accountId;
-    const conv = await c.conversations.get(accountId, (request.params as { id: string }).id);
+    const conv = await data().conversations.mustGet(accountId, (request.params as { id: string }).id);
     const [state, queue, settings] = await Promise.all([c.inboxSla.stateOf(accountId, conv.id), c.inboxRouter.position(accountId, conv.id), ctx.settingsFor(accountId)]);
     return {
       conversationId: conv.id, priority: conv.priority, priorityRule: state?.priorityRule ?? null,
@@ -48,7 +50,7 @@ export async function conversationRoutes(app: FastifyInstance, ctx: PluginContex
     schema: { tags: ['widget'], summary: 'The visitor\'s place in the queue for one of its conversations (null when an agent has it)', params: IdParam, response: { 200: Type.Object({ conversationId: Type.String(), position: Type.Union([Type.Integer(), Type.Null()]), queueLength: Type.Integer() }), ...problems(401, 403, 404) } },
   }, async (request) => {
     const actor = visitorOf(request);
-    const conv = await c.conversations.getForVisitor(actor, (request.params as { id: string }).id);
+    const conv = await data().conversations.mustGet(actor.accountId, (request.params as { id: string }).id, { visitorId: actor.visitorId });
     const settings = (await ctx.settingsFor(actor.accountId)) as { showQueuePosition: boolean };
     const q = conv.assigneeId || conv.status === 'closed' || !settings.showQueuePosition ? { position: null, queueLength: 0 } : await c.inboxRouter.position(actor.accountId, conv.id);
     return { conversationId: conv.id, ...q };

@@ -1,5 +1,5 @@
-import { DataTypes, Type, agentOf, defineError, definePlugin, isId, newId, problems, type Cradle, type CharlaPlugin, type Model, type ModelStatic } from '@charla/core';
-import '@charla/plugin-conversations';
+import { DataTypes, Type, agentOf, defineError, definePlugin, isId, newId, problems, type CharlaPlugin, type Model, type ModelStatic, type PluginContext } from '@charla/core';
+import { ConversationsData } from '@charla/plugin-conversations';
 
 /**
  * Example third-party plugin, built only from templates/plugin and docs/plugins.md:
@@ -33,11 +33,13 @@ const TagInput = {
 let Tags: ModelStatic<TagRow>;
 const view = (t: Tag) => ({ id: t.id, name: t.name, color: t.color, keywords: (typeof t.keywords === 'string' ? JSON.parse(t.keywords) : t.keywords) as string[] });
 
-async function setTag(c: Cradle, accountId: string, conversationId: string, tag: string, on: boolean): Promise<string[]> {
-  const conv = await c.conversations.get(accountId, conversationId);
+/** Conversations are the conversations plugin's: read and changed through its ConversationsData service. */
+async function setTag(ctx: PluginContext, accountId: string, conversationId: string, tag: string, on: boolean): Promise<string[]> {
+  const { conversations } = ctx.services.get(ConversationsData);
+  const conv = await conversations.mustGet(accountId, conversationId);
   const current = (typeof conv.tags === 'string' ? JSON.parse(conv.tags) : conv.tags) as string[];
   const next = on ? [...new Set([...current, tag])] : current.filter((x) => x !== tag);
-  if (next.length !== current.length) await c.conversations.systemUpdate(accountId, conversationId, { tags: next });
+  if (next.length !== current.length) await conversations.update(accountId, conversationId, { tags: next });
   return next;
 }
 
@@ -47,6 +49,7 @@ const plugin: CharlaPlugin = definePlugin({
   version: '0.1.0',
   core: '^0.1.0',
   dependsOn: ['conversations'],
+  uses: [ConversationsData],
   description: 'Coloured conversation tags, applied by hand or by keyword',
   migrations: new URL('./migrations/', import.meta.url),
   settings: Type.Object({ autoTag: Type.Boolean({ default: true, description: 'Tag conversations whose visitor messages contain a keyword' }) }),
@@ -69,13 +72,12 @@ const plugin: CharlaPlugin = definePlugin({
       const text = p.content.toLowerCase();
       const tags = await ctx.db.scope(p.accountId).findAll(Tags);
       for (const t of tags.map(view)) {
-        if (t.keywords.some((k) => text.includes(k.toLowerCase()))) await setTag(ctx.container.cradle, p.accountId, p.conversationId, t.name, true);
+        if (t.keywords.some((k) => text.includes(k.toLowerCase()))) await setTag(ctx, p.accountId, p.conversationId, t.name, true);
       }
     },
   },
 
   routes(app, ctx) {
-    const c = ctx.container.cradle;
     const tags = ['conversation-tags'];
     const findTag = async (accountId: string, id: string) => {
       const t = isId(id) ? await ctx.db.scope(accountId).findById(Tags, id) : null;
@@ -129,7 +131,7 @@ const plugin: CharlaPlugin = definePlugin({
       const accountId = agentOf(request).accountId;
       const { conversationId, tagId } = request.params as { conversationId: string; tagId: string };
       const t = await findTag(accountId, tagId);
-      return { tags: await setTag(c, accountId, conversationId, t.name, on) };
+      return { tags: await setTag(ctx, accountId, conversationId, t.name, on) };
     };
     const applySchema = (summary: string) => ({ tags, summary, params: Type.Object({ conversationId: Type.String({ maxLength: 64 }), tagId: Type.String({ maxLength: 64 }) }), response: { 200: Type.Object({ tags: Type.Array(Type.String()) }), ...problems(401, 404) } });
     app.put('/api/v1/conversation-tags/:tagId/conversations/:conversationId', { config: { auth: 'agent' }, schema: applySchema('Tag a conversation') }, applyRoute(true));
