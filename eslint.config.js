@@ -1,6 +1,8 @@
 // Lint: typescript-eslint with type information (no-floating-promises), and the
 // plugin-API boundary: plugins import @charla/core (and @charla/core/testing in
-// tests, @charla/core/widget types in widget modules), never core's internals.
+// tests, @charla/core/widget types in widget modules), never core's internals, and
+// other plugins only through their package entry (core/test/plugin-boundaries.test.ts
+// checks the same, and what an import rule cannot see: models, sequelize, raw SQL).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -30,6 +32,7 @@ export default tseslint.config(
         patterns: [
           { group: ['@charla/core/*', '!@charla/core/testing', '!@charla/core/widget'], message: 'Plugins use the public plugin API: import from "@charla/core" (or "@charla/core/testing" in tests, "@charla/core/widget" for widget-module types).' },
           { group: ['**/core/src/**', '**/core/dist/**'], message: 'Plugins must not reach into core internals; use "@charla/core".' },
+          { group: ['@charla/plugin-*/*', '**/plugins/*/src/**', '**/plugins/*/dist/**'], message: 'Another plugin is used through its package entry (e.g. the ConversationsData service of "@charla/plugin-conversations"), never its files.' },
         ],
       }],
     },
