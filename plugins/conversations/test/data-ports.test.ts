@@ -43,7 +43,7 @@ t.test('get and list are scoped to the account; another account\'s id reads as a
   const all = await data.conversations.list(a.agent.accountId);
   t.same(all.items.map((c) => c.id), ids, 'oldest first, only A\'s');
   await t.rejects(data.conversations.mustGet(a.agent.accountId, bConv), { code: 'CHARLA_CONVERSATIONS_CONVERSATION_NOT_FOUND', statusCode: 404 });
-  await t.rejects(data.conversations.mustGet(b.agent.accountId, bConv, { visitorId: va.id }), { statusCode: 404 }, 'another visitor\'s conversation');
+  await t.rejects(data.conversations.mustGet(b.agent.accountId, bConv, { visitorId: va.id }), { code: 'CHARLA_CONVERSATIONS_CONVERSATION_NOT_FOUND', statusCode: 404 }, 'another visitor\'s conversation');
 });
 
 t.test('filters, counts and grouped counts', async (t) => {

@@ -216,6 +216,22 @@ export class ConversationService {
   }
 
   /**
+   * Before a visitor starts a conversation without a message (in the caller's
+   * transaction, the visitor row locked on PostgreSQL like openForVisitor): refuses
+   * (409) when they already have `max` open or pending conversations without a message,
+   * so a script cannot fill the inbox with empty conversations.
+   */
+  async checkEmptyCap(actor: VisitorActor, max: number): Promise<void> {
+    const { db } = this.c;
+    const scope = db.scope(actor.accountId);
+    if (db.dialect === 'postgres') await scope.query('SELECT id FROM visitors WHERE id = :id AND account_id = :accountId FOR UPDATE', { id: actor.visitorId });
+    const empty = await scope.count(this.m.Conversation, { where: { visitorId: actor.visitorId, status: { [Op.in]: ['open', 'pending'] }, lastSeq: 0 } as never });
+    if (empty >= max) {
+      throw ConversationErrors.tooManyEmpty(`You already have ${empty} open conversation${empty === 1 ? '' : 's'} without a message (the limit is ${max}): write in one of them, or start the new one with a message.`);
+    }
+  }
+
+  /**
    * The conversation a visitor's message without conversationId goes to: its latest
    * open/pending one, or a new one. Runs in the caller's transaction with the visitor
    * row locked (PostgreSQL `FOR UPDATE`; SQLite has one writer), so two sends at the

@@ -12,6 +12,7 @@ export const ConversationErrors = {
   badAssignee: defineError('CHARLA_CONVERSATIONS_BAD_ASSIGNEE', 400),
   badCursor: defineError('CHARLA_CONVERSATIONS_BAD_CURSOR', 400),
   badUrl: defineError('CHARLA_CONVERSATIONS_BAD_URL', 400),
+  tooManyEmpty: defineError('CHARLA_CONVERSATIONS_TOO_MANY_EMPTY', 409),
 };
 
 export const MAX_MESSAGE_LENGTH = 10_000;

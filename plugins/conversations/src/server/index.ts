@@ -9,6 +9,7 @@ import { sendOfflineEmail } from './offline-email.js';
 import { widgetRoutes } from './routes/widget-routes.js';
 import { inboxRoutes } from './routes/inbox-routes.js';
 import { ConversationsData, conversationsData } from './data.js';
+import { ConversationsSettings } from './settings.js';
 
 export { userHashFor } from './visitor-service.js';
 export type { VisitorService } from './visitor-service.js';
@@ -33,6 +34,7 @@ export default definePlugin({
   description: 'Visitors, conversations, messages, widget and inbox APIs, realtime channels',
   migrations: new URL('./migrations/', import.meta.url),
   provides: [ConversationsData],
+  settings: ConversationsSettings,
   models(ctx) {
     defineModels(ctx.db);
   },

@@ -1,5 +1,6 @@
 import { Type, problems, visitorOf, type Cradle } from '@charla/core';
 import { ConversationErrors } from '../errors.js';
+import type { ConversationsSettings } from '../settings.js';
 import { checkContent } from '../message-service.js';
 import { messageView, visitorConversationView } from '../views.js';
 import { ClientId, Content, HistoryQuery, MessageSchema, VisitorConversationSchema } from './schemas.js';
@@ -69,7 +70,7 @@ export async function widgetRoutes(app: FastifyInstance, c: Cradle): Promise<voi
 
   app.post('/api/v1/widget/conversations', {
     config: cfg,
-    schema: { tags, summary: 'Start a new conversation (a repeated clientId returns the first one, 200)', body: Type.Object({ content: Type.Optional(Content), clientId: Type.Optional(ClientId) }), response: { 200: Type.Object({ conversation: VisitorConversationSchema, message: Type.Optional(MessageSchema) }), 201: Type.Object({ conversation: VisitorConversationSchema, message: Type.Optional(MessageSchema) }), ...problems(400, 401, 403, 413, 429) } },
+    schema: { tags, summary: 'Start a new conversation (a repeated clientId returns the first one, 200)', body: Type.Object({ content: Type.Optional(Content), clientId: Type.Optional(ClientId) }), response: { 200: Type.Object({ conversation: VisitorConversationSchema, message: Type.Optional(MessageSchema) }), 201: Type.Object({ conversation: VisitorConversationSchema, message: Type.Optional(MessageSchema) }), ...problems(400, 401, 403, 409, 413, 429) } },
   }, async (request, reply) => {
     const actor = visitorOf(request);
     const body = request.body as { content?: string; clientId?: string };
@@ -81,6 +82,10 @@ export async function widgetRoutes(app: FastifyInstance, c: Cradle): Promise<voi
       // A retried start (same clientId) must not open a second conversation.
       const dup = clientId ? await c.messages.findByClientId(actor.accountId, 'visitor', actor.visitorId, clientId) : null;
       if (dup) return { conversation: await c.conversations.getForVisitor(actor, dup.conversationId), message: dup, duplicate: true };
+      if (body.content === undefined) {
+        const { maxOpenEmptyConversations } = (await c.pluginRegistry.settings(actor.accountId, 'conversations')) as ConversationsSettings;
+        await c.conversations.checkEmptyCap(actor, maxOpenEmptyConversations);
+      }
       const conv = await c.conversations.create({ id: actor.visitorId, accountId: actor.accountId, siteId: actor.siteId });
       if (body.content === undefined) return { conversation: conv, message: undefined, duplicate: false };
       // The check above is this transaction's; a concurrent repeat committing after it is
