@@ -171,8 +171,23 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
   const widgetContributions = new WidgetContributionService(widgetModules, { registry, logger: logger.child({ component: 'widget-contributions' }), contextFor: ctxFor });
   container.register({ widgetContributions: asValue(widgetContributions) });
 
+  // A plugin refused while it registers (e.g. a container key already taken) stops the
+  // boot; what was opened so far is closed, so the caller can exit or try again.
+  const pluginStep = async (fn: () => void) => {
+    try {
+      fn();
+    } catch (err) {
+      await broker.close().catch(() => undefined);
+      container.cradle.rateLimiter.close();
+      container.cradle.mailer.close();
+      redis?.disconnect();
+      await db.close().catch(() => undefined);
+      throw err;
+    }
+  };
+
   // Models, then migrations (core first, plugins in dependency order).
-  for (const p of pluginDefs) p.models?.(ctxFor(p));
+  for (const p of pluginDefs) await pluginStep(() => p.models?.(ctxFor(p)));
   await db.connect();
   const sources: MigrationSource[] = [{ owner: 'core', dir: new URL('./db/migrations/', import.meta.url) }];
   for (const p of pluginDefs) if (p.migrations) sources.push({ owner: p.name, dir: p.migrations });
@@ -190,8 +205,10 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
   // Plugins: DI, hooks, events, jobs, channels.
   for (const p of pluginDefs) {
     const ctx = ctxFor(p);
-    p.register?.(ctx);
-    services.checkProvided([p]);
+    await pluginStep(() => {
+      p.register?.(ctx);
+      services.checkProvided([p]);
+    });
     for (const [name, fn] of Object.entries(p.hooks ?? {})) container.cradle.hooks.on(name as HookName, p.name, ((payload: never) => (fn as (a: unknown, c: PluginContext) => unknown)(payload, ctx)) as never);
     // Event handlers of a plugin turned off for an account skip that account's events.
     for (const [name, fn] of Object.entries(p.events ?? {})) {

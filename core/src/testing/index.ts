@@ -94,6 +94,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const ownStore = !opts.store;
   const store = opts.store ?? (await createTestStore());
   const { store: _s, listen, config, ...rest } = opts;
+  // A refused boot drops the store it made (a fresh PostgreSQL database each time).
   const app = await createServer({
     env: { ...process.env, PORT: undefined, PUBLIC_URL: undefined, CHARLA_CONFIG: undefined, NODE_ENV: 'test' },
     ...rest,
@@ -107,6 +108,9 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       ...config,
       rateLimits: { ...RELAXED_LIMITS, ...(config?.rateLimits ?? {}) } as never,
     },
+  }).catch(async (err: unknown) => {
+    if (ownStore) await store.cleanup().catch(() => undefined);
+    throw err;
   });
   let url = '';
   if (listen) {
