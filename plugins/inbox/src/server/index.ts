@@ -110,8 +110,9 @@ const inbox: CharlaPlugin = definePlugin({
         await c.inboxSla.responded(p.accountId, p.conversationId);
         if (p.senderId) await c.inboxAgents.touch(p.accountId, p.senderId, c.clock.now());
       } else if (p.senderType === 'visitor') {
-        // Routing takes conversations a visitor wrote in: one started empty waits for this.
-        if (p.assigneeId === null) await c.inboxRouter.route(p.accountId);
+        // Routing takes conversations a visitor wrote in: one started empty waits for this
+        // message. One already waiting in the queue is routed when capacity frees up instead.
+        if (p.assigneeId === null && !(await c.inboxSla.stateOf(p.accountId, p.conversationId))?.queuePosition) await c.inboxRouter.route(p.accountId);
         await c.inboxNotifier.visitorMessage(p.accountId, p.conversationId, p.messageId, p.content, p.assigneeId);
       }
     },
