@@ -25,6 +25,9 @@ const FORBIDDEN_CODE: Array<[RegExp, string]> = [
   [/\bapp\.charla\b|\.charla\.(container|db)\b/, 'the raw container or database on app.charla (use ctx)'],
 ];
 
+/** The conversations plugin's own services in the container; other plugins use its ConversationsData service. */
+const CONVERSATIONS_INTERNALS: [RegExp, string] = [/\b(?:c|cradle)\.(?:conversations|visitors|messages)\b/, 'the conversations plugin\'s internal services (use the ConversationsData service)'];
+
 interface Violation { file: string; what: string }
 
 /** The import specifiers of a TypeScript source (static, dynamic and `export … from`). */
@@ -58,7 +61,8 @@ export function checkFile(pluginRoot: string, file: string, source: string, isTe
   }
   if (!isTest) {
     const code = source.replace(/\/\*[\s\S]*?\*\/|(^|[^:])\/\/.*$/gm, '$1'); // comments may name what code must not do
-    for (const [pattern, what] of FORBIDDEN_CODE) if (pattern.test(code)) found.push({ file: rel, what: `uses ${what}` });
+    const rules = pluginRoot.endsWith(join('plugins', 'conversations')) ? FORBIDDEN_CODE : [...FORBIDDEN_CODE, CONVERSATIONS_INTERNALS];
+    for (const [pattern, what] of rules) if (pattern.test(code)) found.push({ file: rel, what: `uses ${what}` });
   }
   return found;
 }
@@ -96,6 +100,8 @@ t.test('the checker catches each kind of back door (so a clean run means somethi
   t.match(bad("await db.query('SELECT 1')"), [/unguarded raw SQL/]);
   t.match(bad("db.model('Conversation')"), [/looked up by name/]);
   t.match(bad('app.charla.container.register({})'), [/app\.charla/]);
+  t.match(bad('await ctx.container.cradle.conversations.systemUpdate(a, id, {})'), [/internal services/]);
+  t.same(checkFile(join(root, 'plugins', 'conversations'), join(root, 'plugins', 'conversations', 'src', 'x.ts'), 'this.c.conversations.publisher', false), [], 'the conversations plugin uses its own services');
   t.same(bad("import { Op } from '@charla/core';\nimport { ConversationsData } from '@charla/plugin-conversations';\nimport { x } from './y.js';\n// never db.query( here\nawait ctx.db.scope(a).query('… :accountId')"), [], 'the public API passes');
 });
 
