@@ -47,6 +47,7 @@ import { loadWidgetModules, WidgetContributionService, widgetModuleRoutes } from
 import type { CharlaPlugin, PluginContext } from './plugins/types.js';
 import { Presence } from './realtime/presence.js';
 import { RealtimeGateway } from './realtime/gateway.js';
+import { installJsonBodyParser } from './http/json-body.js';
 import { systemClock, type Clock } from './clock.js';
 import type { EventName, HookName } from './extension-points.js';
 
@@ -112,6 +113,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
   app.setValidatorCompiler(validatorCompiler);
   // The API speaks JSON only: text/plain (parsed by Fastify by default) is a 415 like any other type.
   app.removeContentTypeParser('text/plain');
+  installJsonBodyParser(app);
 
   const drain = new HttpDrain();
   const db = new Database({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger, maxQueuedWrites: config.sqliteMaxQueuedWrites });
