@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Op, newId, originMatchesDomain, isWithinOfficeHours, type Cradle, type SiteAttrs, type TokenClaims, type VisitorActor, type OfficeHours, type WidgetModuleRef } from '@charla/core';
 import { ConversationErrors } from './errors.js';
+import { requestEmailConfirmation } from './email-confirmation.js';
 import type { VisitorRow } from './models.js';
 import { selfVisitorView, visitorConversationView, visitorView, type VisitorConversationView } from './views.js';
 
@@ -236,6 +237,7 @@ export class VisitorService {
         ...(verified ? { verified: true } : {}),
         lastSeenAt: now,
       };
+      const previousEmail = target?.email ?? null;
       if (target) {
         changes.attributes = { ...((target.attributes as Record<string, unknown>) ?? {}), ...(u.attributes ?? {}) };
         await scope.update(Visitor, changes, { id: target.id });
@@ -249,6 +251,8 @@ export class VisitorService {
         target = created.get({ plain: true });
         events.emit('visitor.created', { accountId: site.accountId, siteId: site.id, visitorId: target.id });
       }
+      // A newly typed address gets a confirmation link; replies are e-mailed only once it is proved.
+      if (target.email && !target.emailVerified && target.email !== previousEmail) await requestEmailConfirmation(this.c, site, { id: target.id, email: target.email });
       events.emit('visitor.identified', { accountId: site.accountId, siteId: site.id, visitorId: target.id, verified, ...(mergedFrom ? { mergedFrom } : {}) });
       events.publish(`account:${site.accountId}`, 'visitor:updated', { visitor: visitorView(target) }, 'agents');
       return target;
