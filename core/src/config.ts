@@ -41,6 +41,12 @@ export const ConfigSchema = Type.Object({
   realtime: Type.Object({
     maxPayloadBytes: Type.Integer({ minimum: 1024 }),
     maxFramesPerSecond: Type.Integer({ minimum: 1 }),
+    /** Sustained frames per second of one actor (a visitor, an agent's session) across all its sockets. */
+    maxFramesPerSecondPerActor: Type.Integer({ minimum: 1 }),
+    /** Open sockets per actor (a visitor token, an agent's session) on one instance. */
+    maxSocketsPerToken: Type.Integer({ minimum: 1 }),
+    /** Open sockets per client IP on one instance. */
+    maxSocketsPerIp: Type.Integer({ minimum: 1 }),
     idleTimeoutSeconds: Type.Integer({ minimum: 5 }),
     presenceTtlSeconds: Type.Integer({ minimum: 5 }),
     allowedAgentOrigins: Type.Array(Type.String()),
@@ -164,6 +170,9 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     realtime: {
       maxPayloadBytes: int(env, 'REALTIME_MAX_PAYLOAD_BYTES', 64 * 1024),
       maxFramesPerSecond: int(env, 'REALTIME_MAX_FRAMES_PER_SECOND', 50),
+      maxFramesPerSecondPerActor: int(env, 'REALTIME_MAX_FRAMES_PER_SECOND_PER_ACTOR', 100),
+      maxSocketsPerToken: int(env, 'REALTIME_MAX_SOCKETS_PER_TOKEN', 20),
+      maxSocketsPerIp: int(env, 'REALTIME_MAX_SOCKETS_PER_IP', 500),
       idleTimeoutSeconds: int(env, 'REALTIME_IDLE_TIMEOUT_SECONDS', 60),
       presenceTtlSeconds: int(env, 'PRESENCE_TTL_SECONDS', 45),
       allowedAgentOrigins: list(env.AGENT_ORIGINS) ?? [],
@@ -203,6 +212,8 @@ const ENV_NAMES: Record<string, string> = {
   'rateLimits.widgetInitPerIp': 'RATE_LIMIT_WIDGET_INIT_PER_IP', 'rateLimits.messagesPerVisitor': 'RATE_LIMIT_MESSAGES_PER_VISITOR',
   'rateLimits.apiKeyRequests': 'RATE_LIMIT_API_KEY',
   'realtime.maxPayloadBytes': 'REALTIME_MAX_PAYLOAD_BYTES', 'realtime.maxFramesPerSecond': 'REALTIME_MAX_FRAMES_PER_SECOND',
+  'realtime.maxFramesPerSecondPerActor': 'REALTIME_MAX_FRAMES_PER_SECOND_PER_ACTOR', 'realtime.maxSocketsPerToken': 'REALTIME_MAX_SOCKETS_PER_TOKEN',
+  'realtime.maxSocketsPerIp': 'REALTIME_MAX_SOCKETS_PER_IP',
   'realtime.idleTimeoutSeconds': 'REALTIME_IDLE_TIMEOUT_SECONDS', 'realtime.presenceTtlSeconds': 'PRESENCE_TTL_SECONDS',
   'realtime.allowedAgentOrigins': 'AGENT_ORIGINS', 'jobs.pollIntervalMs': 'JOBS_POLL_INTERVAL_MS', 'jobs.leaseSeconds': 'JOBS_LEASE_SECONDS',
   'jobs.maxAttempts': 'JOBS_MAX_ATTEMPTS',

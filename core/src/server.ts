@@ -48,6 +48,7 @@ import type { CharlaPlugin, PluginContext } from './plugins/types.js';
 import { ServiceRegistry, guardedContainer } from './plugins/services.js';
 import { Presence } from './realtime/presence.js';
 import { RealtimeGateway } from './realtime/gateway.js';
+import { installJsonBodyParser } from './http/json-body.js';
 import { systemClock, type Clock } from './clock.js';
 import type { EventName, HookName } from './extension-points.js';
 
@@ -116,6 +117,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
   app.setValidatorCompiler(validatorCompiler);
   // The API speaks JSON only: text/plain (parsed by Fastify by default) is a 415 like any other type.
   app.removeContentTypeParser('text/plain');
+  installJsonBodyParser(app);
 
   const drain = new HttpDrain();
   const db = new Database({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger, maxQueuedWrites: config.sqliteMaxQueuedWrites });

@@ -41,21 +41,28 @@ t.test('signup creates the account and its owner: 201 with token, csrfToken, use
 t.test('signup with a taken e-mail is 409, whatever its case', async (t) => {
   const a = await signup(s);
   for (const email of [a.email, a.email.toUpperCase(), `  ${a.email} `.trim().replace('owner', 'Owner')]) {
-    const res = await s.request('POST', '/api/v1/auth/signup', { body: { accountName: 'Other', name: 'X', email, password: 'password123' } });
+    const res = await s.request('POST', '/api/v1/auth/signup', { body: { accountName: 'Other', name: 'X', email, password: 'quiet-harbor-lamp-42' } });
     expectProblem(t, res, 409, 'CHARLA_CORE_EMAIL_TAKEN', email);
   }
 });
 
 t.test('signup refuses a malformed e-mail or a password under 8 characters with 400', async (t) => {
-  const base = { accountName: 'Acme', name: 'Ada', email: uniqueEmail(), password: 'password123' };
+  const base = { accountName: 'Acme', name: 'Ada', email: uniqueEmail(), password: 'quiet-harbor-lamp-42' };
   for (const email of ['not-an-email', 'a@', '@b.com', 'a b@c.com', '']) {
     expectProblem(t, await s.request('POST', '/api/v1/auth/signup', { body: { ...base, email } }), 400, 'CHARLA_CORE_VALIDATION', `email ${JSON.stringify(email)}`);
   }
   const short = await s.request('POST', '/api/v1/auth/signup', { body: { ...base, password: '1234567' } });
   expectProblem(t, short, 400, 'CHARLA_CORE_VALIDATION', '7-character password');
   t.match(short.body.detail, /password/);
-  const eight = await s.request('POST', '/api/v1/auth/signup', { body: { ...base, password: '12345678' } });
-  t.equal(eight.status, 201, '8 characters are enough');
+  const eight = await s.request('POST', '/api/v1/auth/signup', { body: { ...base, password: 'k7#qLm2x' } });
+  t.equal(eight.status, 201, '8 characters that are hard to guess are enough');
+  for (const weak of ['12345678', 'password', 'password123', '        ', 'qwertyuiop', 'aaaaaaaaaaaa']) {
+    const res = await s.request('POST', '/api/v1/auth/signup', { body: { ...base, email: uniqueEmail(), password: weak } });
+    expectProblem(t, res, 400, 'CHARLA_CORE_WEAK_PASSWORD', `weak password ${JSON.stringify(weak)}`);
+    t.match(res.body.detail, /too weak/, 'the detail says why');
+  }
+  const ownEmail = uniqueEmail();
+  expectProblem(t, await s.request('POST', '/api/v1/auth/signup', { body: { ...base, email: ownEmail, password: ownEmail } }), 400, 'CHARLA_CORE_WEAK_PASSWORD', 'the e-mail as password');
   for (const missing of ['accountName', 'name', 'email', 'password']) {
     const body: Record<string, unknown> = { ...base, email: uniqueEmail() };
     delete body[missing];
@@ -69,14 +76,14 @@ t.test('signup refuses a malformed e-mail or a password under 8 characters with 
 t.test('signup is 403 when the instance is invite-only; login still works there', async (t) => {
   const closed = await startTestServer({ plugins: [], config: { signup: 'invite-only' } });
   t.teardown(() => closed.close());
-  const res = await closed.request('POST', '/api/v1/auth/signup', { body: { accountName: 'Acme', name: 'Ada', email: uniqueEmail(), password: 'password123' } });
+  const res = await closed.request('POST', '/api/v1/auth/signup', { body: { accountName: 'Acme', name: 'Ada', email: uniqueEmail(), password: 'quiet-harbor-lamp-42' } });
   expectProblem(t, res, 403, 'CHARLA_CORE_SIGNUP_CLOSED');
-  expectProblem(t, await closed.request('POST', '/api/v1/auth/login', { body: { email: uniqueEmail(), password: 'password123' } }), 401, 'CHARLA_CORE_BAD_CREDENTIALS');
+  expectProblem(t, await closed.request('POST', '/api/v1/auth/login', { body: { email: uniqueEmail(), password: 'quiet-harbor-lamp-42' } }), 401, 'CHARLA_CORE_BAD_CREDENTIALS');
 });
 
 t.test('two sign-ups with one e-mail at the same moment: one account, one 409', async (t) => {
   const email = uniqueEmail('race');
-  const results = await Promise.all([0, 1].map((i) => s.request('POST', '/api/v1/auth/signup', { body: { accountName: `Race ${i}`, name: 'R', email: i ? email.toUpperCase() : email, password: 'password123' } })));
+  const results = await Promise.all([0, 1].map((i) => s.request('POST', '/api/v1/auth/signup', { body: { accountName: `Race ${i}`, name: 'R', email: i ? email.toUpperCase() : email, password: 'quiet-harbor-lamp-42' } })));
   t.same(results.map((r) => r.status).sort(), [201, 409], results.map((r) => r.text.slice(0, 120)).join(' | '));
   const { db, models } = s.app.charla.container.cradle;
   t.equal(await db.withoutTenant('test: count users by e-mail', () => models.User.count({ where: { email } })), 1);

@@ -47,7 +47,7 @@ t.test('auth requests per IP: over the limit → 429 with Retry-After; another I
   const res = await from('10.0.0.1', '/api/v1/auth/login', { email: 'x@example.com', password: 'whatever' });
   expect429(t, res, 60, 'the 6th auth request from one IP');
   t.match(res.body.detail, /authentication requests/);
-  t.equal((await from('10.0.0.1', '/api/v1/auth/signup', { accountName: 'A', name: 'A', email: 'new@example.com', password: 'password123' })).status, 429, 'every auth endpoint counts');
+  t.equal((await from('10.0.0.1', '/api/v1/auth/signup', { accountName: 'A', name: 'A', email: 'new@example.com', password: 'quiet-harbor-lamp-42' })).status, 429, 'every credential endpoint counts');
   t.equal((await from('10.0.0.2', '/api/v1/auth/password/forgot', { email: 'y@example.com' })).status, 202, 'another IP is not affected');
   t.equal((await s.app.inject({ method: 'GET', url: '/healthz', remoteAddress: '10.0.0.1' })).statusCode, 200, 'non-auth routes are not limited by it');
 });

@@ -51,7 +51,7 @@ t.test('invite by e-mail → the e-mail links to the admin → accept → the ne
   t.same((await s.request('GET', '/api/v1/team/invitations', { token: a.token })).body.invitations, [], 'no longer pending');
 
   expectProblem(t, await s.request('POST', '/api/v1/auth/invitations/accept', { body: { token, name: 'Again', password: 'grace password' } }), 400, 'CHARLA_CORE_INVITATION_INVALID', 'a used invitation');
-  expectProblem(t, await s.request('POST', '/api/v1/auth/invitations/accept', { body: { token: 'x'.repeat(43), name: 'X', password: 'password123' } }), 400, 'CHARLA_CORE_INVITATION_INVALID', 'an unknown token');
+  expectProblem(t, await s.request('POST', '/api/v1/auth/invitations/accept', { body: { token: 'x'.repeat(43), name: 'X', password: 'quiet-harbor-lamp-42' } }), 400, 'CHARLA_CORE_INVITATION_INVALID', 'an unknown token');
   expectProblem(t, await s.request('POST', '/api/v1/auth/invitations/accept', { body: { token, name: 'X', password: 'short' } }), 400, 'CHARLA_CORE_VALIDATION', 'a short password');
 });
 
@@ -83,7 +83,7 @@ t.test('cancel an invitation: 204, its link stops working, a second cancel is 40
   const del = await s.request('DELETE', `/api/v1/team/invitations/${first.invitationId}`, { token: a.token });
   t.equal(del.status, 204);
   expectProblem(t, await s.request('DELETE', `/api/v1/team/invitations/${first.invitationId}`, { token: a.token }), 404, 'CHARLA_CORE_INVITATION_NOT_FOUND', 'second cancel');
-  expectProblem(t, await s.request('POST', '/api/v1/auth/invitations/accept', { body: { token: first.token, name: 'X', password: 'password123' } }), 400, 'CHARLA_CORE_INVITATION_INVALID', 'cancelled link');
+  expectProblem(t, await s.request('POST', '/api/v1/auth/invitations/accept', { body: { token: first.token, name: 'X', password: 'quiet-harbor-lamp-42' } }), 400, 'CHARLA_CORE_INVITATION_INVALID', 'cancelled link');
 
   const email = uniqueEmail('twice');
   const one = await inviteAndReadToken(s, smtp, a.token, 'agent', email);
@@ -91,8 +91,8 @@ t.test('cancel an invitation: 204, its link stops working, a second cancel is 40
   const two = await inviteAndReadToken(s, smtp, a.token, 'admin', email);
   const pending = (await s.request('GET', '/api/v1/team/invitations', { token: a.token })).body.invitations as Array<{ id: string; email: string; role: string }>;
   t.same(pending.map((i) => [i.email, i.role]), [[email, 'admin']], 'one pending invitation per e-mail, the latest');
-  expectProblem(t, await s.request('POST', '/api/v1/auth/invitations/accept', { body: { token: one.token, name: 'X', password: 'password123' } }), 400, 'CHARLA_CORE_INVITATION_INVALID', 'the replaced link');
-  const ok = await s.request('POST', '/api/v1/auth/invitations/accept', { body: { token: two.token, name: 'X', password: 'password123' } });
+  expectProblem(t, await s.request('POST', '/api/v1/auth/invitations/accept', { body: { token: one.token, name: 'X', password: 'quiet-harbor-lamp-42' } }), 400, 'CHARLA_CORE_INVITATION_INVALID', 'the replaced link');
+  const ok = await s.request('POST', '/api/v1/auth/invitations/accept', { body: { token: two.token, name: 'X', password: 'quiet-harbor-lamp-42' } });
   t.equal(ok.body.user.role, 'admin');
 });
 
@@ -101,7 +101,7 @@ t.test('an invitation expires after 7 days', async (t) => {
   const inv = await inviteAndReadToken(s, smtp, a.token, 'agent');
   clock.advance(7 * 24 * 3600e3 + 60e3);
   t.same((await s.request('GET', '/api/v1/team/invitations', { token: a.token })).body.invitations, [], 'no longer listed');
-  expectProblem(t, await s.request('POST', '/api/v1/auth/invitations/accept', { body: { token: inv.token, name: 'Late', password: 'password123' } }), 400, 'CHARLA_CORE_INVITATION_INVALID');
+  expectProblem(t, await s.request('POST', '/api/v1/auth/invitations/accept', { body: { token: inv.token, name: 'Late', password: 'quiet-harbor-lamp-42' } }), 400, 'CHARLA_CORE_INVITATION_INVALID');
 });
 
 t.test('changing a role ends the member\'s sessions at once; the next login carries the new role', async (t) => {
@@ -171,7 +171,7 @@ t.test('two owners demoting or removing each other at the same moment still leav
 t.test('an invitation accepted twice at the same moment makes one member', async (t) => {
   const a = await signup(s);
   const inv = await inviteAndReadToken(s, smtp, a.token, 'agent');
-  const results = await Promise.all([0, 1].map((i) => s.request('POST', '/api/v1/auth/invitations/accept', { body: { token: inv.token, name: `Racer ${i}`, password: 'password123' } })));
+  const results = await Promise.all([0, 1].map((i) => s.request('POST', '/api/v1/auth/invitations/accept', { body: { token: inv.token, name: `Racer ${i}`, password: 'quiet-harbor-lamp-42' } })));
   t.same(results.map((r) => r.status).sort(), [201, 400], results.map((r) => r.text).join(' | '));
   t.equal((await members(a.token)).filter((m) => m.email === inv.email).length, 1);
 });

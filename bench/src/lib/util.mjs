@@ -53,6 +53,10 @@ export function charlaEnv(extra = {}) {
     RATE_LIMIT_WIDGET_INIT_PER_IP: '1000000/60',
     RATE_LIMIT_MESSAGES_PER_VISITOR: '1000000/10',
     REALTIME_MAX_FRAMES_PER_SECOND: '1000',
+    // Every simulated client comes from 127.0.0.1, many sockets per visitor token.
+    REALTIME_MAX_FRAMES_PER_SECOND_PER_ACTOR: '100000',
+    REALTIME_MAX_SOCKETS_PER_TOKEN: '100000',
+    REALTIME_MAX_SOCKETS_PER_IP: '1000000',
     JOBS_POLL_INTERVAL_MS: '1000',
     CHARLA_CONFIG: undefined,
     DATABASE_URL: undefined,

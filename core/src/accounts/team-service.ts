@@ -11,7 +11,7 @@ import type { JobQueue } from '../jobs/job-queue.js';
 import type { Clock } from '../clock.js';
 import { ROLES, type AgentActor, type Role } from '../auth/actor.js';
 import { hashToken } from '../auth/passwords.js';
-import { INVITATION_TTL_MS, normalizeEmail, publicAccount, publicUser, type AuthService, type PublicAccount, type PublicUser } from '../auth/auth-service.js';
+import { INVITATION_TTL_MS, mayGrant, normalizeEmail, publicAccount, publicUser, type AuthService, type PublicAccount, type PublicUser } from '../auth/auth-service.js';
 
 export const TeamErrors = {
   memberNotFound: defineError('CHARLA_CORE_MEMBER_NOT_FOUND', 404),
@@ -56,7 +56,7 @@ export class TeamService {
   }
 
   private assertMayGrant(actor: AgentActor, role: Role): void {
-    if (role === 'owner' && actor.role !== 'owner') throw TeamErrors.notAllowed('Only an owner can make someone an owner.');
+    if (!mayGrant(actor.role, role)) throw TeamErrors.notAllowed('Only an owner can make someone an owner.');
   }
 
   async invite(actor: AgentActor, emailRaw: string, requestedRole: Role): Promise<PublicInvitation> {
@@ -132,6 +132,8 @@ export class TeamService {
       await this.d.auth.revokeSessions(actor.accountId, user.id);
       await scope.destroy(this.d.models.Session, { userId: user.id });
       await scope.destroy(this.d.models.PasswordReset, { userId: user.id });
+      // Their pending invitations go with them (acceptance also checks the inviter's role today).
+      await scope.destroy(this.d.models.Invitation, { invitedBy: user.id, acceptedAt: null });
       await scope.destroy(this.d.models.User, { id: user.id });
       this.d.events.emit('user.removed', { accountId: actor.accountId, userId: user.id });
     });

@@ -10,10 +10,12 @@ export async function authRoutes(app: FastifyInstance, { container }: { containe
   const { auth, config, rateLimiter } = container.cradle;
   const secure = config.publicUrl.startsWith('https://');
 
-  // 30 auth requests per IP per minute (configurable), shared across instances with Redis.
-  app.addHook('preHandler', async (request) => {
+  // 30 credential requests per IP per minute (configurable), shared across instances with
+  // Redis. Only routes that check or set a credential count: `GET /me` and logout do not,
+  // or agents behind one NAT would lock each other out of logging in.
+  const perIp = async (request: FastifyRequest) => {
     await rateLimiter.consume(`auth-ip:${request.ip}`, config.rateLimits.authPerIp, 'authentication requests from this address');
-  });
+  };
 
   const setSession = (reply: FastifyReply, s: SessionResult) => {
     reply.setCookie(SESSION_COOKIE, s.token, { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge: config.sessionTtlSeconds });
@@ -22,6 +24,7 @@ export async function authRoutes(app: FastifyInstance, { container }: { containe
   const ua = (r: FastifyRequest) => (typeof r.headers['user-agent'] === 'string' ? r.headers['user-agent'] : undefined);
 
   app.post('/signup', {
+    preHandler: perIp,
     config: { auth: 'public' },
     schema: {
       tags: ['auth'], summary: 'Create an account and its owner',
@@ -35,6 +38,7 @@ export async function authRoutes(app: FastifyInstance, { container }: { containe
   });
 
   app.post('/login', {
+    preHandler: perIp,
     config: { auth: 'public' },
     schema: {
       tags: ['auth'], summary: 'Log in',
@@ -58,6 +62,7 @@ export async function authRoutes(app: FastifyInstance, { container }: { containe
   }, async (request) => auth.me(agentOf(request)));
 
   app.post('/password/change', {
+    preHandler: perIp,
     config: { auth: 'agent' },
     schema: { tags: ['auth'], summary: 'Change password (ends every other session)', body: Type.Object({ currentPassword: Type.String({ minLength: 1, maxLength: 200 }), newPassword: Password }), response: { 204: Type.Null(), ...problems(400, 401, 403) } },
   }, async (request, reply) => {
@@ -67,6 +72,7 @@ export async function authRoutes(app: FastifyInstance, { container }: { containe
   });
 
   app.post('/password/forgot', {
+    preHandler: perIp,
     config: { auth: 'public' },
     schema: { tags: ['auth'], summary: 'E-mail a password-reset link (202 for any e-mail)', body: Type.Object({ email: Email }), response: { 202: Type.Object({ accepted: Type.Boolean() }), ...problems(400, 429) } },
   }, async (request, reply) => {
@@ -75,6 +81,7 @@ export async function authRoutes(app: FastifyInstance, { container }: { containe
   });
 
   app.post('/password/reset', {
+    preHandler: perIp,
     config: { auth: 'public' },
     schema: { tags: ['auth'], summary: 'Set a new password with a reset token (ends every session)', body: Type.Object({ token: Type.String({ minLength: 10, maxLength: 200 }), password: Password }), response: { 200: Type.Object({ email: Type.String() }), ...problems(400, 429) } },
   }, async (request) => {
@@ -83,6 +90,7 @@ export async function authRoutes(app: FastifyInstance, { container }: { containe
   });
 
   app.post('/invitations/accept', {
+    preHandler: perIp,
     config: { auth: 'public' },
     schema: { tags: ['auth'], summary: 'Accept a team invitation', body: Type.Object({ token: Type.String({ minLength: 10, maxLength: 200 }), name: Name, password: Password }), response: { 201: SessionSchema, ...problems(400, 409, 429) } },
   }, async (request, reply) => {

@@ -14,6 +14,7 @@ import { tooMany } from '../http/rate-limiter.js';
 import type { Clock } from '../clock.js';
 import type { AgentActor, Role } from './actor.js';
 import { DUMMY_PASSWORD_HASH, hashPassword, hashToken, verifyPassword } from './passwords.js';
+import { passwordWeakness } from './password-strength.js';
 import type { TokenService } from './tokens.js';
 
 export const AuthErrors = {
@@ -23,7 +24,14 @@ export const AuthErrors = {
   badResetToken: defineError('CHARLA_CORE_RESET_TOKEN_INVALID', 400),
   badInvitation: defineError('CHARLA_CORE_INVITATION_INVALID', 400),
   wrongPassword: defineError('CHARLA_CORE_WRONG_PASSWORD', 403),
+  weakPassword: defineError('CHARLA_CORE_WEAK_PASSWORD', 400),
 };
+
+/** Refuses (400) a password that a guessing attack would find; `userInputs`: the user's e-mail, names. */
+function assertStrongPassword(password: string, userInputs: string[]): void {
+  const weakness = passwordWeakness(password, userInputs);
+  if (weakness) throw AuthErrors.weakPassword(weakness);
+}
 
 export interface PublicUser { id: string; name: string; email: string; role: Role }
 export interface PublicAccount { id: string; name: string; plan: string }
@@ -38,6 +46,10 @@ export function publicUser(u: UserAttrs): PublicUser {
 }
 export function publicAccount(a: AccountAttrs): PublicAccount {
   return { id: a.id, name: a.name, plan: a.plan };
+}
+/** May a member with role `granter` invite (or promote) someone to `role`? Managers invite; only owners make owners. */
+export function mayGrant(granter: Role, role: Role): boolean {
+  return granter === 'owner' || (granter === 'admin' && role !== 'owner');
 }
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
@@ -90,6 +102,7 @@ export class AuthService {
     const email = normalizeEmail(input.email);
     const checked = await this.hooks.run('account:beforeCreate', { name: input.accountName.trim(), email });
     const accountName = typeof checked.name === 'string' && checked.name.trim() ? checked.name.trim().slice(0, 200) : input.accountName.trim();
+    assertStrongPassword(input.password, [email, input.name, accountName]);
     const passwordHash = await hashPassword(input.password);
     try {
       return await this.db.transaction(async () => {
@@ -167,11 +180,18 @@ export class AuthService {
     const scope = this.db.scope(actor.accountId);
     const user = await scope.findById(this.models.User, actor.userId);
     if (!user || !(await verifyPassword(currentPassword, user.passwordHash))) throw AuthErrors.wrongPassword('The current password is wrong.');
+    assertStrongPassword(newPassword, [user.email, user.name]);
     const passwordHash = await hashPassword(newPassword);
     await this.db.transaction(async () => {
       await scope.update(this.models.User, { passwordHash }, { id: user.id });
+      await this.retireResetLinks(actor.accountId, user.id);
       await this.revokeSessions(actor.accountId, actor.userId, { except: actor.sessionId });
     });
+  }
+
+  /** A new password retires every reset link still out: one of them may be in someone else's hands. */
+  private async retireResetLinks(accountId: string, userId: string): Promise<void> {
+    await this.db.scope(accountId).update(this.models.PasswordReset, { usedAt: this.clock.now() }, { userId, usedAt: null });
   }
 
   /**
@@ -196,6 +216,7 @@ export class AuthService {
   }
 
   async resetPassword(token: string, password: string): Promise<{ email: string }> {
+    assertStrongPassword(password, []);
     const tokenHash = hashToken(token);
     const passwordHash = await hashPassword(password);
     return this.db.transaction(async () => {
@@ -209,12 +230,14 @@ export class AuthService {
       const user = await scope.findById(this.models.User, reset.userId);
       if (!user) throw AuthErrors.badResetToken('This reset link is invalid, used or expired. Ask for a new one.');
       await scope.update(this.models.User, { passwordHash }, { id: user.id });
+      await this.retireResetLinks(reset.accountId, user.id);
       await this.revokeSessions(reset.accountId, user.id);
       return { email: user.email };
     });
   }
 
   async acceptInvitation(input: { token: string; name: string; password: string }, userAgent?: string): Promise<SessionResult> {
+    assertStrongPassword(input.password, [input.name]);
     const tokenHash = hashToken(input.token);
     const passwordHash = await hashPassword(input.password);
     try {
@@ -224,6 +247,12 @@ export class AuthService {
           throw AuthErrors.badInvitation('This invitation is invalid, used or expired. Ask for a new one.');
         }
         const scope = this.db.scope(inv.accountId);
+        // The invitation is worth what its sender could grant today: a removed or demoted
+        // admin's invitations no longer let anyone in with their role.
+        const inviter = inv.invitedBy ? await scope.findById(this.models.User, inv.invitedBy) : null;
+        if (inv.invitedBy && !(inviter && mayGrant(inviter.role, inv.role))) {
+          throw AuthErrors.badInvitation('This invitation is no longer valid: the person who sent it can no longer invite with this role. Ask an admin for a new one.');
+        }
         const taken = await scope.update(this.models.Invitation, { acceptedAt: this.clock.now() }, { id: inv.id, acceptedAt: null });
         if (taken !== 1) throw AuthErrors.badInvitation('This invitation is invalid, used or expired. Ask for a new one.');
         if (await this.findUserByEmail(inv.email)) throw AuthErrors.emailTaken('A user with this e-mail already exists. Log in instead.');

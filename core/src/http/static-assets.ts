@@ -92,13 +92,16 @@ export async function staticAssets(app: FastifyInstance, { container }: { contai
   }, async (request, reply) => {
     const q = request.query as { appId?: string };
     let site = q.appId ? await sites.byAppId(q.appId) : null;
-    if (!site && !q.appId) {
-      const first = await db.withoutTenant('demo: first site of the instance', () => models.Site.findOne({ order: [['createdAt', 'ASC']] }));
+    // Without an appId: the first site of the signed-in agent's own account (the admin's
+    // cookie), never some other tenant's — an anonymous caller gets the help page.
+    const actor = request.actor;
+    if (!site && !q.appId && actor?.kind === 'agent') {
+      const first = await db.scope(actor.accountId).findOne(models.Site, { order: [['createdAt', 'ASC']] });
       site = first ? first.get({ plain: true }) : null;
     }
     reply.type('text/html; charset=utf-8').header('cache-control', 'no-store');
     if (!site) {
-      return reply.send(`<!doctype html><meta charset="utf-8"><title>Charla demo</title><body style="font-family:system-ui;max-width:40rem;margin:3rem auto"><h1>Charla demo page</h1>${q.appId ? `<p>No site has the appId <code>${escapeHtml(q.appId)}</code>.</p>` : '<p>No site exists yet.</p>'}<p>Create one in the admin (<a href="/admin/">/admin</a> → Settings → Sites), or with the API: <code>POST /api/v1/sites {"name":"My site"}</code>. Then open <code>/demo?appId=&lt;appId&gt;</code>.</p>`);
+      return reply.send(`<!doctype html><meta charset="utf-8"><title>Charla demo</title><body style="font-family:system-ui;max-width:40rem;margin:3rem auto"><h1>Charla demo page</h1>${q.appId ? `<p>No site has the appId <code>${escapeHtml(q.appId)}</code>.</p>` : actor?.kind === 'agent' ? '<p>Your account has no site yet.</p>' : '<p>Sign in to <a href="/admin/">the admin</a> to see your first site here, or open <code>/demo?appId=&lt;appId&gt;</code>.</p>'}<p>Create one in the admin (<a href="/admin/">/admin</a> → Settings → Sites), or with the API: <code>POST /api/v1/sites {"name":"My site"}</code>. Then open <code>/demo?appId=&lt;appId&gt;</code>.</p>`);
     }
     const snippet = sites.view(site, null).snippet;
     return reply.send(`<!doctype html>

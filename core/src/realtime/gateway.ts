@@ -26,6 +26,16 @@ export function agentOrigins(config: CharlaConfig): string[] {
   return [...new Set(out)];
 }
 
+/**
+ * Whom a socket's limits count against: a visitor (all its tabs share one token
+ * version), an agent's session, an API key.
+ */
+export function actorKey(actor: Actor): string {
+  if (actor.kind === 'visitor') return `visitor:${actor.visitorId}`;
+  if (actor.kind === 'agent') return `session:${actor.sessionId}`;
+  return `key:${actor.keyId}`;
+}
+
 /** Close codes (API.md). */
 export const CLOSE = { unauthorized: 4401, policy: 1008, tooBig: 1009, restart: 1012, slow: 1013 } as const;
 
@@ -56,6 +66,11 @@ const RESOLVED: Promise<void> = Promise.resolve();
 const SOCKET = Symbol('charla.socket');
 type WsWithSocket = WebSocket & { [SOCKET]?: GatewaySocket };
 
+/** What one actor holds on this instance across its sockets: their count and a shared frame bucket. */
+interface ActorUse { sockets: number; tokens: number; last: number }
+/** Learnt on the upgrade, used when the socket is accepted. */
+interface Admission { ip: string; expiresAt: number | null }
+
 /**
  * One connected socket. Its state lives in fields and its behaviour in shared methods
  * and shared `ws` listeners (the socket is found through the ws), not in closures made
@@ -72,7 +87,12 @@ class GatewaySocket implements RealtimeSocket {
   inOrder: Promise<void> = RESOLVED;
   agentPresence: Promise<unknown> = RESOLVED;
 
-  constructor(readonly id: string, readonly actor: Actor, readonly ws: WebSocket, private readonly gateway: RealtimeGateway, burst: number) {
+  constructor(
+    readonly id: string, readonly actor: Actor, readonly ws: WebSocket, private readonly gateway: RealtimeGateway, burst: number,
+    readonly key: string, readonly ip: string,
+    /** When the token it was opened with expires (ms): the socket closes then, like the token. */
+    readonly expiresAt: number | null,
+  ) {
     this.tokens = burst;
   }
 
@@ -97,6 +117,9 @@ export class RealtimeGateway {
   private readonly listeners: { [K in keyof Lifecycle]: Lifecycle[K][] } = { connect: [], disconnect: [], subscribe: [], unsubscribe: [], expired: [] };
   private readonly sockets = new Map<string, GatewaySocket>();
   private readonly byChannel = new Map<string, Set<string>>();
+  private readonly actors = new Map<string, ActorUse>();
+  private readonly ips = new Map<string, number>();
+  private readonly admissions = new WeakMap<object, Admission>();
   private readonly relay = (msg: BrokerMessage) => this.deliver(msg as unknown as RealtimeEnvelope);
   private accepting = true;
   private heartbeat?: NodeJS.Timeout;
@@ -148,9 +171,14 @@ export class RealtimeGateway {
     const ids = this.byChannel.get(env.channel);
     if (!ids) return;
     const frame = JSON.stringify({ op: 'event', channel: env.channel, event: env.event, data: env.data });
+    const now = this.container.cradle.clock.now().getTime();
     for (const id of ids) {
       const s = this.sockets.get(id);
       if (!s) continue;
+      if (s.expiresAt !== null && s.expiresAt <= now) {
+        s.close(CLOSE.unauthorized, 'token expired'); // no event outlives the token
+        continue;
+      }
       if (env.audience === 'agents' && s.actor.kind !== 'agent') continue;
       if (env.audience === 'visitors' && s.actor.kind !== 'visitor') continue;
       this.sendRaw(s, frame);
@@ -239,6 +267,19 @@ export class RealtimeGateway {
       const { visitorId, version } = msg as unknown as { visitorId: string; version: number };
       this.closeWhere((s) => s.actor.kind === 'visitor' && s.actor.visitorId === visitorId && s.actor.tokenVersion < version, CLOSE.unauthorized, 'visitor token replaced');
     });
+    // A removed site or member takes its sockets with it, on every instance (the domain
+    // event runs on one; the system message reaches all).
+    const { events } = this.container.cradle;
+    events.on('site.deleted', 'core', ({ accountId, siteId }) => events.system('site-deleted', { accountId, siteId }));
+    events.on('user.removed', 'core', ({ accountId, userId }) => events.system('user-removed', { accountId, userId }));
+    void broker.subscribe('sys/site-deleted', (msg) => {
+      const { accountId, siteId } = msg as unknown as { accountId: string; siteId: string };
+      this.closeWhere((s) => s.actor.kind === 'visitor' && s.actor.accountId === accountId && s.actor.siteId === siteId, CLOSE.unauthorized, 'site deleted');
+    });
+    void broker.subscribe('sys/user-removed', (msg) => {
+      const { accountId, userId } = msg as unknown as { accountId: string; userId: string };
+      this.closeWhere((s) => s.actor.kind === 'agent' && s.actor.accountId === accountId && s.actor.userId === userId, CLOSE.unauthorized, 'member removed');
+    });
 
     const wsProtocolToken = (request: FastifyRequest): string | null => {
       // Browsers may pass the token as a subprotocol: "charla.token.<token>".
@@ -255,14 +296,22 @@ export class RealtimeGateway {
       preValidation: async (request, reply) => {
         if (!this.accepting) return reply.code(503).header('retry-after', '1').send({ type: 'about:blank', title: 'Service Unavailable', status: 503, code: 'CHARLA_CORE_SHUTTING_DOWN', detail: 'This instance is shutting down; reconnect.' });
         const q = (request.query ?? {}) as Record<string, unknown>;
-        const fromQuery = typeof q.token === 'string' ? q.token : null;
         const header = readToken(request);
-        const token = header?.token ?? fromQuery ?? wsProtocolToken(request);
-        const actor = token ? await resolveActor(this.container, token, header?.via ?? 'bearer') : null;
+        // A token the client names (Authorization, ?token=, subprotocol) wins over the agent
+        // cookie the browser adds by itself: the widget on a page of the admin's origin
+        // connects as its visitor, never as the agent. An invalid explicit token is 401,
+        // not a fall-back to the cookie.
+        const explicit = header?.via === 'bearer' ? header.token : (typeof q.token === 'string' ? q.token : null) ?? wsProtocolToken(request);
+        const chosen = explicit ? { token: explicit, via: 'bearer' as const } : header;
+        const actor = chosen ? await resolveActor(this.container, chosen.token, chosen.via) : null;
         if (!actor) return reply.code(401).type('application/problem+json').send({ type: 'about:blank', title: 'Unauthorized', status: 401, code: 'CHARLA_CORE_UNAUTHORIZED', detail: 'A valid token is required to open the realtime socket.' });
         if (!(await this.originAllowed(request.headers.origin, actor, config))) {
           return reply.code(403).type('application/problem+json').send({ type: 'about:blank', title: 'Forbidden', status: 403, code: 'CHARLA_CORE_ORIGIN_FORBIDDEN', detail: 'This origin may not open a realtime socket.' });
         }
+        const over = this.overLimit(actorKey(actor), request.ip);
+        if (over) return reply.code(429).header('retry-after', '10').type('application/problem+json').send({ type: 'about:blank', title: 'Too Many Requests', status: 429, code: 'CHARLA_CORE_TOO_MANY_SOCKETS', detail: over });
+        const exp = actor.kind === 'apiKey' ? null : this.container.cradle.tokens.verify(chosen!.token, actor.kind)?.exp;
+        this.admissions.set(request.raw, { ip: request.ip, expiresAt: typeof exp === 'number' ? exp * 1000 : null });
         request.actor = actor;
       },
     }, (socket: WebSocket, request: FastifyRequest) => {
@@ -277,17 +326,35 @@ export class RealtimeGateway {
       const tcp = request.raw.socket as (typeof request.raw.socket & { _httpMessage?: { detachSocket?(s: unknown): void } | null }) | null;
       if (tcp?._httpMessage && typeof tcp._httpMessage.detachSocket === 'function') tcp._httpMessage.detachSocket(tcp);
       void request.scope?.dispose();
-      this.accept(socket, request.actor!);
+      this.accept(socket, request.actor!, this.admissions.get(request.raw) ?? { ip: request.ip, expiresAt: null });
     });
 
     this.heartbeat = setInterval(() => void this.tick(), Math.max(1000, (config.realtime.idleTimeoutSeconds * 1000) / 3));
     this.heartbeat.unref();
   }
 
-  private accept(ws: WebSocket, actor: Actor): void {
+  /** Why one more socket for this actor or address would be too many, or null. */
+  private overLimit(key: string, ip: string): string | null {
+    const { maxSocketsPerToken, maxSocketsPerIp } = this.container.cradle.config.realtime;
+    if ((this.actors.get(key)?.sockets ?? 0) >= maxSocketsPerToken) return `This token already has ${maxSocketsPerToken} open sockets; close one first.`;
+    if ((this.ips.get(ip) ?? 0) >= maxSocketsPerIp) return `This address already has ${maxSocketsPerIp} open sockets.`;
+    return null;
+  }
+
+  private accept(ws: WebSocket, actor: Actor, admission: Admission): void {
     const { config } = this.container.cradle;
+    const key = actorKey(actor);
+    // Checked again here: upgrades that passed the check together must not all get in.
+    if (this.overLimit(key, admission.ip)) {
+      ws.close(CLOSE.policy, 'too many sockets');
+      return;
+    }
     const id = newId();
-    const s = new GatewaySocket(id, actor, ws, this, config.realtime.maxFramesPerSecond * 2); // burst allowance
+    const s = new GatewaySocket(id, actor, ws, this, config.realtime.maxFramesPerSecond * 2, key, admission.ip, admission.expiresAt); // burst allowance
+    const use = this.actors.get(key) ?? { sockets: 0, tokens: config.realtime.maxFramesPerSecondPerActor * 2, last: Date.now() };
+    use.sockets++;
+    this.actors.set(key, use);
+    this.ips.set(admission.ip, (this.ips.get(admission.ip) ?? 0) + 1);
     this.sockets.set(id, s);
     (ws as WsWithSocket)[SOCKET] = s;
     this.metrics.sockets.inc({ kind: actor.kind });
@@ -327,15 +394,18 @@ export class RealtimeGateway {
   private frame(s: GatewaySocket, raw: unknown, isBinary: boolean): void {
     s.alive = true;
     this.metrics.framesIn.inc();
-    const rate = this.container.cradle.config.realtime.maxFramesPerSecond;
-    const now = Date.now();
-    s.tokens = Math.min(rate * 2, s.tokens + ((now - s.last) / 1000) * rate);
-    s.last = now;
-    s.tokens -= 1;
-    if (s.tokens < 0) {
+    const { realtime } = this.container.cradle.config;
+    if (!this.consume(s, realtime.maxFramesPerSecond)) {
       s.close(CLOSE.policy, 'frame rate exceeded');
       return;
     }
+    // Many sockets of one actor share one allowance: fifty sockets are not fifty times the rate.
+    const use = this.actors.get(s.key);
+    if (use && !this.consume(use, realtime.maxFramesPerSecondPerActor)) {
+      s.close(CLOSE.policy, 'frame rate exceeded across this token\'s sockets');
+      return;
+    }
+    if (this.expired(s)) return;
     if (isBinary) {
       s.send({ op: 'error', code: 'bad_frame', detail: 'Frames are JSON text.' });
       return;
@@ -357,9 +427,29 @@ export class RealtimeGateway {
     s.inOrder = tail;
   }
 
+  /** Takes one frame from a token bucket refilled at `rate` per second (bursts of twice that). */
+  private consume(bucket: { tokens: number; last: number }, rate: number): boolean {
+    const now = Date.now();
+    bucket.tokens = Math.min(rate * 2, bucket.tokens + ((now - bucket.last) / 1000) * rate) - 1;
+    bucket.last = now;
+    return bucket.tokens >= 0;
+  }
+
+  /** Closes a socket whose token has expired (4401, as a refused token); true when it did. */
+  private expired(s: GatewaySocket): boolean {
+    if (s.expiresAt === null || s.expiresAt > this.container.cradle.clock.now().getTime()) return false;
+    s.close(CLOSE.unauthorized, 'token expired');
+    return true;
+  }
+
   private closed(s: GatewaySocket): void {
     const { id, actor } = s;
-    this.sockets.delete(id);
+    if (!this.sockets.delete(id)) return;
+    const use = this.actors.get(s.key);
+    if (use && --use.sockets <= 0) this.actors.delete(s.key);
+    const onIp = (this.ips.get(s.ip) ?? 1) - 1;
+    if (onIp > 0) this.ips.set(s.ip, onIp);
+    else this.ips.delete(s.ip);
     for (const ch of [...s.channels]) this.unsubscribe(s, ch);
     this.metrics.sockets.dec({ kind: actor.kind });
     this.emitLocal('disconnect', s);
@@ -398,6 +488,7 @@ export class RealtimeGateway {
 
   private async tick(): Promise<void> {
     for (const s of this.sockets.values()) {
+      if (this.expired(s)) continue;
       if (!s.alive) {
         s.ws.terminate();
         continue;

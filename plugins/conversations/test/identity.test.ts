@@ -74,10 +74,9 @@ t.test('identity verification (userHash)', async (t) => {
     }
     const ok = await s.request('POST', '/api/v1/widget/identify', { token: v.token, body: { externalId: id, userHash: userHashFor(secret, id).toUpperCase() } });
     t.equal(ok.status, 200, 'a correct hash (any hex case) identifies');
-    // Name only needs no hash.
+    // Required means required: a name or attributes alone are identity data too.
     const anon = await initVisitor(s, appId);
-    const named = await s.request('POST', '/api/v1/widget/identify', { token: anon.token, body: { name: 'Just a name' } });
-    t.equal(named.status, 200, 'a name alone needs no hash');
+    isProblem(t, await s.request('POST', '/api/v1/widget/identify', { token: anon.token, body: { name: 'Just a name' } }), 401, 'a name alone without a hash: 401');
   });
 
   t.test('a site that does not require verification never attaches an unverified identity to a verified contact', async (t) => {

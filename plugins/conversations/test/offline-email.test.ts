@@ -14,8 +14,7 @@ t.test('offline continuity: agent replies e-mailed to a visitor who is not conne
     await smtp.close();
   });
   const jobs = s.app.charla.container.cradle.jobs;
-  const A = await account(s);
-  const mailsTo = (addr: string) => smtp.messages.filter((m) => m.to.includes(addr));
+  const A = await account(s, { domain: 'shop.example.com' });
   /** Moves time past the batching delay and runs what is due. */
   const runLater = async () => {
     clock.advance(DELAY_MS + 1000);
@@ -23,13 +22,18 @@ t.test('offline continuity: agent replies e-mailed to a visitor who is not conne
     await sleep(150); // the background worker may have taken a job first; let it finish
   };
 
-  /** A visitor that left an e-mail through identify. */
+  /** A visitor that left an e-mail through identify and confirmed it with the mailed link. */
   const withEmail = async (email: string) => {
     const v = await initVisitor(s, A.site.appId, { page: { url: 'https://shop.example.com/cart' } });
     const r = await s.request('POST', '/api/v1/widget/identify', { token: v.token, body: { email, name: 'Carla' } });
     t.equal(r.status, 200);
+    const link = await smtp.waitFor((m) => m.to.includes(email) && /email-confirmation\?token=/.test(m.text));
+    const url = new URL(/https?:\/\/\S+email-confirmation\?token=\S+/.exec(link.text)![0]);
+    const confirmed = await s.app.inject({ method: 'POST', url: url.pathname + url.search, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: '' });
+    t.equal(confirmed.statusCode, 200, 'the address is confirmed');
     return { id: v.id, token: r.body.visitorToken as string };
   };
+  const mailsTo = (addr: string) => smtp.messages.filter((m) => m.to.includes(addr) && /New reply/.test(m.subject));
 
   t.test('not connected: ONE e-mail with the replies, after the delay, without private notes', async (t) => {
     const email = 'offline-visitor@example.com';
@@ -43,7 +47,7 @@ t.test('offline continuity: agent replies e-mailed to a visitor who is not conne
     t.equal(mailsTo(email).length, 0, 'nothing before the delay');
 
     await runLater();
-    const mail = await smtp.waitFor((m) => m.to.includes(email));
+    const mail = await smtp.waitFor((m) => m.to.includes(email) && /New reply/.test(m.subject));
     t.match(mail.subject, /New reply from Shop/);
     t.match(mail.text, /Yes, we ship to Spain in 3 days\./, 'contains the reply');
     t.match(mail.text, /Anything else\?/, 'and the later one');

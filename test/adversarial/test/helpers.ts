@@ -152,9 +152,9 @@ export async function withSmtp() {
 }
 
 /** A server with a local SMTP server behind it, both closed when the test ends. */
-export async function bootWithSmtp(t: { teardown(fn: () => Promise<void>): void }): Promise<{ s: TestServer; smtp: Smtp }> {
+export async function bootWithSmtp(t: { teardown(fn: () => Promise<void>): void }, opts: TestServerOptions = {}): Promise<{ s: TestServer; smtp: Smtp }> {
   const smtp = await withSmtp();
-  const s = await boot({ config: { smtpUrl: smtp.url } });
+  const s = await boot({ ...opts, config: { ...opts.config, smtpUrl: smtp.url } });
   t.teardown(async () => {
     await s.close();
     await smtp.close();

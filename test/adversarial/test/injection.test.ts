@@ -32,8 +32,8 @@ t.test('injection and prototype pollution', async (t) => {
     ['PATCH', `/api/v1/inbox/conversations/${w.convB}`, (v) => ({ status: v }), w.B.owner.token],
     ['POST', '/api/v1/inbox/quick-replies/render', (v) => ({ conversationId: v, id: v }), w.B.owner.token],
     ['PATCH', `/api/v1/team/members/${w.B.owner.userId}`, (v) => ({ role: v }), w.B.owner.token],
-    ['POST', '/api/v1/auth/password/reset', (v) => ({ token: v, password: 'p-p-p-p-p-p' })],
-    ['POST', '/api/v1/auth/invitations/accept', (v) => ({ token: v, name: 'n', password: 'p-p-p-p-p-p' })],
+    ['POST', '/api/v1/auth/password/reset', (v) => ({ token: v, password: 'quiet-harbor-lamp-44' })],
+    ['POST', '/api/v1/auth/invitations/accept', (v) => ({ token: v, name: 'n', password: 'quiet-harbor-lamp-44' })],
   ];
   let n = 0;
   for (const [method, path, body, token] of targets) {

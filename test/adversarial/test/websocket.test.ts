@@ -27,7 +27,7 @@ function rawUpgrade(url: string, headers: Record<string, string>): Promise<numbe
 const closedWithin = (s: TestSocket, ms: number) => Promise.race([s.closed, sleep(ms).then(() => ({ code: 0, reason: 'still open' }))]);
 
 t.test('origins, tokens, frame size, flood, churn, malformed frames', async (t) => {
-  const s = await boot({ config: { publicUrl: PUBLIC_URL, realtime: { maxFramesPerSecond: RATE } } });
+  const s = await boot({ config: { publicUrl: PUBLIC_URL, realtime: { maxFramesPerSecond: RATE, maxFramesPerSecondPerActor: RATE * 2 } } });
   t.teardown(() => s.close());
   const a = await account(s, 'WS', { domain: 'shop.example.com' });
   const v = await initVisitor(s, a.site.appId);

@@ -6,6 +6,7 @@ import { ConversationService } from './conversation-service.js';
 import { MessageService } from './message-service.js';
 import { installRealtime } from './realtime.js';
 import { sendOfflineEmail } from './offline-email.js';
+import { sendConfirmationEmail } from './email-confirmation.js';
 import { widgetRoutes } from './routes/widget-routes.js';
 import { inboxRoutes } from './routes/inbox-routes.js';
 import { ConversationsData, conversationsData } from './data.js';
@@ -50,6 +51,7 @@ export default definePlugin({
   },
   jobs: {
     'offline-email': (payload, _job, ctx) => sendOfflineEmail(ctx.container.cradle, payload as { accountId: string; conversationId: string }),
+    'confirm-email': (payload, _job, ctx) => sendConfirmationEmail(ctx.container.cradle, payload as { accountId: string; visitorId: string; email: string }),
   },
   async routes(app, ctx) {
     await widgetRoutes(app, ctx.container.cradle);

@@ -6,6 +6,8 @@ export type SenderType = 'visitor' | 'agent' | 'bot' | 'system';
 export interface VisitorRow {
   id: string; accountId: string; siteId: string;
   externalId: string | null; email: string | null; name: string | null; verified: boolean;
+  /** The e-mail was proved (hashed by the site, or confirmed by link): only then is it matched on or e-mailed. */
+  emailVerified: boolean;
   attributes: Record<string, unknown>; country: string | null; language: string | null;
   firstSeenAt: Date; lastSeenAt: Date; visitCount: number;
   currentUrl: string | null; currentTitle: string | null; userAgent: string | null;
@@ -66,7 +68,7 @@ export function modelsOf(db: PluginDatabase): ConversationModels {
 export function defineModels(db: PluginDatabase): ConversationModels {
   const models: ConversationModels = {
     Visitor: db.define<Row<VisitorRow>>('Visitor', {
-      id, accountId: str(36), siteId: str(36), externalId: str(200), email: str(320), name: str(200), verified: DataTypes.BOOLEAN,
+      id, accountId: str(36), siteId: str(36), externalId: str(200), email: str(320), name: str(200), verified: DataTypes.BOOLEAN, emailVerified: DataTypes.BOOLEAN,
       attributes: DataTypes.JSON, country: str(2), language: str(35), firstSeenAt: DataTypes.DATE, lastSeenAt: DataTypes.DATE,
       visitCount: DataTypes.INTEGER, currentUrl: str(2000), currentTitle: str(300), userAgent: str(300), tokenVersion: DataTypes.INTEGER,
     }, { tableName: 'visitors' }),

@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Op, newId, originMatchesDomain, isWithinOfficeHours, type Cradle, type SiteAttrs, type TokenClaims, type VisitorActor, type OfficeHours, type WidgetModuleRef } from '@charla/core';
 import { ConversationErrors } from './errors.js';
+import { requestEmailConfirmation } from './email-confirmation.js';
 import { modelsOf, type VisitorRow } from './models.js';
 import { selfVisitorView, visitorConversationView, visitorView, type VisitorConversationView } from './views.js';
 
@@ -136,7 +137,7 @@ export class VisitorService {
     const result = await db.transaction(async () => {
       if (!visitor) {
         const created = await scope.create(Visitor, {
-          id: newId(), siteId: site.id, externalId: null, email: null, name: null, verified: false, attributes: {},
+          id: newId(), siteId: site.id, externalId: null, email: null, emailVerified: false, name: null, verified: false, attributes: {},
           country: locale.country, language: locale.language, firstSeenAt: now, lastSeenAt: now, visitCount: 1,
           currentUrl: null, currentTitle: null, userAgent: req.userAgent?.slice(0, 300) ?? null, tokenVersion: 1,
         });
@@ -180,15 +181,21 @@ export class VisitorService {
   }
 
   /**
-   * Applies identity data. With a valid `userHash` the visitor becomes (or joins) the
-   * verified contact of that externalId/e-mail, across devices. Without one it only
-   * labels the current anonymous visitor and never attaches to a verified contact.
+   * Applies identity data. `userHash` proves one value only: the externalId when one is
+   * sent, else the e-mail. With it the visitor becomes (or joins) the verified contact of
+   * that value, across devices; every other field beside it is contact data the browser
+   * typed, never matched or merged on (and an unproved e-mail is never e-mailed). Without
+   * a valid hash the data only labels the current anonymous visitor — and on a site that
+   * requires verification it is refused whole (401).
    */
   private async applyIdentity(site: SiteAttrs, current: VisitorRow | null, user: UserInput, req: RequestInfo): Promise<VisitorRow | null> {
-    const key = user.externalId ?? user.email;
+    const keyField = user.externalId ? 'externalId' : user.email ? 'email' : null;
+    const key = keyField ? user[keyField] : undefined;
     const verified = !!key && hashMatches(site.identitySecret, key, user.userHash);
-    if (key && site.identityRequired && !verified) {
-      throw ConversationErrors.identityRejected(user.userHash ? 'userHash does not match this user: compute HMAC-SHA256(site secret, externalId or email) on your server.' : 'This site requires identity verification: send userHash = HMAC-SHA256(site secret, externalId or email).');
+    if (site.identityRequired && !verified) {
+      throw ConversationErrors.identityRejected(!key
+        ? 'This site requires identity verification: name and attributes are only accepted with externalId or email and userHash = HMAC-SHA256(site secret, externalId or email).'
+        : user.userHash ? 'userHash does not match this user: compute HMAC-SHA256(site secret, externalId or email) on your server.' : 'This site requires identity verification: send userHash = HMAC-SHA256(site secret, externalId or email).');
     }
     const attributes = cleanAttributes(user.attributes);
     const { db, events, hooks, clock } = this.c;
@@ -197,11 +204,15 @@ export class VisitorService {
     const payload = await hooks.run('visitor:beforeIdentify', { accountId: site.accountId, siteId: site.id, visitorId: current?.id ?? '', user: { email: user.email, name: user.name, externalId: user.externalId, attributes }, verified });
     const u = payload.user;
     const now = clock.now();
+    const email = u.email ? u.email.toLowerCase().slice(0, 320) : undefined;
+    const emailProved = verified && keyField === 'email';
     return db.transaction(async () => {
       let target: VisitorRow | null = current;
       let mergedFrom: string | undefined;
       if (verified) {
-        const existing = await scope.findOne(Visitor, { where: { siteId: site.id, verified: true, ...(user.externalId ? { externalId: user.externalId } : { email: user.email!.toLowerCase() }) }, order: [['createdAt', 'ASC']] });
+        // Only the hashed value finds the contact: an e-mail contact is one whose address was proved.
+        const where = keyField === 'externalId' ? { externalId: key } : { email: key!.toLowerCase(), emailVerified: true, externalId: null };
+        const existing = await scope.findOne(Visitor, { where: { siteId: site.id, verified: true, ...where }, order: [['createdAt', 'ASC']] });
         if (existing && existing.id !== current?.id) {
           if (current) {
             // The anonymous visitor just proved to be this contact: its conversations follow.
@@ -215,26 +226,33 @@ export class VisitorService {
       } else if (current?.verified && key && key !== (current.externalId ?? current.email)) {
         target = null; // an unverified identity never rewrites a verified contact
       }
+      // A proved address is never replaced by a typed one; a typed one is never "proved".
+      const keepEmail = !!target?.emailVerified && !emailProved && email !== target.email;
       const changes: Partial<VisitorRow> = {
-        ...(u.email ? { email: u.email.toLowerCase().slice(0, 320) } : {}),
+        ...(email && !keepEmail ? { email, emailVerified: emailProved || (!!target?.emailVerified && email === target.email) } : {}),
         ...(u.name ? { name: u.name.slice(0, 200) } : {}),
-        ...(u.externalId ? { externalId: u.externalId.slice(0, 200) } : {}),
+        ...(u.externalId && (keyField === 'externalId' || !target?.verified) ? { externalId: u.externalId.slice(0, 200) } : {}),
+        // A contact proved by e-mail carries no unproved externalId another login could match on.
+        ...(emailProved ? { externalId: null } : {}),
         ...(verified ? { verified: true } : {}),
         lastSeenAt: now,
       };
+      const previousEmail = target?.email ?? null;
       if (target) {
         changes.attributes = { ...((target.attributes as Record<string, unknown>) ?? {}), ...(u.attributes ?? {}) };
         await scope.update(Visitor, changes, { id: target.id });
         target = { ...target, ...changes };
       } else {
         const created = await scope.create(Visitor, {
-          id: newId(), siteId: site.id, externalId: null, email: null, name: null, verified: false, attributes: u.attributes ?? {},
+          id: newId(), siteId: site.id, externalId: null, email: null, emailVerified: false, name: null, verified: false, attributes: u.attributes ?? {},
           country: null, language: null, firstSeenAt: now, lastSeenAt: now, visitCount: 1, currentUrl: null, currentTitle: null,
           userAgent: req.userAgent?.slice(0, 300) ?? null, tokenVersion: 1, ...changes,
         });
         target = created.get({ plain: true });
         events.emit('visitor.created', { accountId: site.accountId, siteId: site.id, visitorId: target.id });
       }
+      // A newly typed address gets a confirmation link; replies are e-mailed only once it is proved.
+      if (target.email && !target.emailVerified && target.email !== previousEmail) await requestEmailConfirmation(this.c, site, { id: target.id, email: target.email });
       events.emit('visitor.identified', { accountId: site.accountId, siteId: site.id, visitorId: target.id, verified, ...(mergedFrom ? { mergedFrom } : {}) });
       events.publish(`account:${site.accountId}`, 'visitor:updated', { visitor: visitorView(target) }, 'agents');
       return target;

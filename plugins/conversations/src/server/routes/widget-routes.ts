@@ -2,6 +2,7 @@ import { Type, problems, visitorOf, type Cradle } from '@charla/core';
 import { ConversationErrors } from '../errors.js';
 import type { ConversationsSettings } from '../settings.js';
 import { checkContent } from '../message-service.js';
+import { EMAIL_CONFIRMATION_PATH, confirmEmail } from '../email-confirmation.js';
 import { messageView, visitorConversationView } from '../views.js';
 import { ClientId, Content, HistoryQuery, MessageSchema, VisitorConversationSchema } from './schemas.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -152,5 +153,31 @@ export async function widgetRoutes(app: FastifyInstance, c: Cradle): Promise<voi
     return reply.code(202).send({ accepted: true });
   });
 
+  await app.register(async (links) => emailConfirmationRoutes(links, c));
   void ConversationErrors;
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+const PAGE_HEADERS = { 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'", 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' };
+const page = (body: string) => `<!doctype html><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Confirm your e-mail</title><body style="font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;line-height:1.5">${body}</body>`;
+
+/**
+ * The link of the confirmation e-mail (email-confirmation.ts). GET only shows a button:
+ * mail scanners that prefetch links must not confirm anything; the button POSTs the
+ * form, which proves the address. Its own context: the empty form body needs a parser
+ * for form encoding, which no other route accepts.
+ */
+async function emailConfirmationRoutes(app: FastifyInstance, c: Cradle): Promise<void> {
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1024 }, (_req, _body, done) => done(null, {}));
+  const querystring = Type.Object({ token: Type.String({ minLength: 1, maxLength: 1000 }) });
+  app.get(EMAIL_CONFIRMATION_PATH, { config: { auth: 'public' }, schema: { hide: true, querystring } as never }, async (request, reply) => {
+    const token = (request.query as { token: string }).token;
+    return reply.type('text/html; charset=utf-8').headers(PAGE_HEADERS).send(page(`<h1>Confirm your e-mail address</h1><p>Replies to your chat will be sent to this address.</p><form method="post" action="${escapeHtml(`${EMAIL_CONFIRMATION_PATH}?token=${encodeURIComponent(token)}`)}"><button type="submit" style="font-size:1rem;padding:.5rem 1rem">Confirm</button></form>`));
+  });
+  app.post(EMAIL_CONFIRMATION_PATH, { config: { auth: 'public' }, schema: { hide: true, querystring } as never }, async (request, reply) => {
+    const siteName = await confirmEmail(c, (request.query as { token: string }).token);
+    reply.type('text/html; charset=utf-8').headers(PAGE_HEADERS);
+    if (!siteName) return reply.code(400).send(page('<h1>This link is not valid</h1><p>It is expired, or the address was changed since. Enter your e-mail in the chat again to get a new link.</p>'));
+    return reply.send(page(`<h1>E-mail confirmed</h1><p>Replies from ${escapeHtml(siteName)} will reach you by e-mail when you are not on the site.</p>`));
+  });
 }
