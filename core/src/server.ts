@@ -149,6 +149,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
 
   const registry = new PluginRegistry({ config, db, models, events }, pluginDefs);
   container.register({ pluginRegistry: asValue(registry) });
+  jobs.setGate((owner, accountId) => registry.runsFor(owner, accountId));
   const contexts = new Map<string, PluginContext>();
   const ctxFor = (p: CharlaPlugin): PluginContext => {
     let ctx = contexts.get(p.name);
@@ -193,7 +194,8 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
         await (fn as (a: unknown, c: PluginContext) => unknown)(payload, ctx);
       }) as never);
     }
-    for (const [type, fn] of Object.entries(p.jobs ?? {})) jobs.register<Record<string, unknown>>(`${p.name}.${type}`, (payload, job) => fn(payload, job, ctx));
+    for (const [type, fn] of Object.entries(p.jobs ?? {})) jobs.register<Record<string, unknown>>(`${p.name}.${type}`, (payload, job) => fn(payload, job, ctx), p.name);
+    for (const [type, spec] of Object.entries(p.schedules ?? {})) jobs.schedule(`${p.name}.${type}`, spec);
     for (const [kind, authorize] of Object.entries(p.channels ?? {})) gateway.registerChannel(kind, (actor, id) => authorize(actor, id, ctx));
   }
 

@@ -80,6 +80,17 @@ export class PluginRegistry {
     return planAllows(e.plan, p.plan) && (e.rows.get(name)?.enabled ?? true);
   }
 
+  /**
+   * The one gate for background work: whether `owner`'s hooks, event handlers and jobs
+   * run for an account. Core (any owner that is not a plugin) and required plugins
+   * always do; other plugins when they are on for the account.
+   */
+  async runsFor(owner: string, accountId: string): Promise<boolean> {
+    const p = this.byName.get(owner);
+    if (!p || p.required) return true;
+    return this.isEnabled(accountId, owner);
+  }
+
   async settings(accountId: string, name: string): Promise<Record<string, unknown>> {
     const p = this.byName.get(name);
     if (!p) throw PluginErrors.notFound(`No plugin "${name}" is enabled on this instance.`);

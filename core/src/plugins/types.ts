@@ -9,6 +9,7 @@ import type { EventBus } from '../events/event-bus.js';
 import type { EventMap, EventName, HookMap, HookName } from '../extension-points.js';
 import type { HookRunner } from '../hooks/hook-runner.js';
 import type { JobContext, JobQueue } from '../jobs/job-queue.js';
+import type { ScheduleSpec } from '../jobs/schedule.js';
 import type { Actor } from '../auth/actor.js';
 
 export type Plan = 'basic' | 'pro' | 'enterprise';
@@ -100,7 +101,15 @@ export interface CharlaPlugin {
   routes?(app: FastifyInstance, ctx: PluginContext): void | Promise<void>;
   hooks?: PluginHookHandlers;
   events?: PluginEventHandlers;
+  /** Job handlers, registered as `<plugin name>.<key>` (enqueue with `ctx.jobs.enqueue('<name>.<key>', …)`). */
   jobs?: Record<string, (payload: Record<string, unknown>, job: JobContext, ctx: PluginContext) => Promise<void>>;
+  /**
+   * Runs some of `jobs` on a schedule, once per slot across all instances:
+   * `{ sweep: { every: '15s' } }` or `{ digest: { cron: '0 8 * * *' } }` (UTC). Each key
+   * names a job in `jobs`. Use instead of `setInterval`, which would run on every instance
+   * and outlive a closed server.
+   */
+  schedules?: Record<string, ScheduleSpec>;
   /** Realtime channel kinds this plugin adds (e.g. `{ queue: (actor, id) => … }` for `queue:<id>`). */
   channels?: Record<string, ChannelAuthorizer>;
   /** Per-account settings schema; the admin renders a form from it. */
