@@ -154,8 +154,10 @@ export class JobQueue {
   /** Adds several jobs in one statement (same rules as `enqueue`; dedupe keys are honoured). */
   async enqueueMany(jobs: Array<{ type: string; payload: Record<string, unknown>; options?: EnqueueOptions }>): Promise<string[]> {
     if (!jobs.length) return [];
-    const now = this.clock.now();
     const transaction = this.db.currentTransaction();
+    // Insert and read back (dedupe) belong together; on SQLite this also takes the write queue.
+    if (!transaction) return this.db.transaction(() => this.enqueueMany(jobs));
+    const now = this.clock.now();
     const rows = jobs.map(({ type, payload, options = {} }) => ({
       id: newId(), accountId: options.accountId ?? null, type, payload, status: 'pending', attempts: 0,
       maxAttempts: options.maxAttempts ?? this.opts.maxAttempts,

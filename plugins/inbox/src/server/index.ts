@@ -26,11 +26,6 @@ export type { Dashboard, DashboardFigures } from './dashboard.js';
 export type { QuickReplyService, QuickReplyView } from './quick-replies.js';
 export type { NotificationPreferences, AgentStatus } from './models.js';
 
-/** How often every instance re-runs routing for accounts with waiting conversations (a safety net for missed events and settings changes). */
-const SWEEP_INTERVAL_MS = 15_000;
-let sweepTimer: NodeJS.Timeout | undefined;
-let priority: PriorityService;
-
 const settingsOf = async (ctx: PluginContext, accountId: string) => (await ctx.settingsFor(accountId)) as InboxSettings;
 
 /**
@@ -61,8 +56,8 @@ const inbox: CharlaPlugin = definePlugin({
       inboxNotifier: asFunction(() => new Notifier(ctx)).singleton(),
       inboxDashboard: asFunction(() => new Dashboard(ctx)).singleton(),
       quickReplies: asFunction(() => new QuickReplyService(ctx)).singleton(),
+      inboxPriority: asFunction(() => new PriorityService(ctx)).singleton(),
     });
-    priority = new PriorityService(ctx);
   },
 
   events: {
@@ -71,10 +66,10 @@ const inbox: CharlaPlugin = definePlugin({
       await c.inboxSla.createState(p.accountId, p.conversationId).catch((err: Error) => {
         if (err.name !== 'SequelizeUniqueConstraintError') throw err;
       });
-      await priority.evaluate(p.accountId, p.conversationId);
+      await c.inboxPriority.evaluate(p.accountId, p.conversationId);
       await c.inboxSla.schedule(p.accountId, await c.conversations.get(p.accountId, p.conversationId));
       await c.inboxRouter.route(p.accountId);
-      c.inboxDashboard.touch(p.accountId);
+      await c.inboxDashboard.touch(p.accountId);
       await c.inboxNotifier.conversationCreated(p.accountId, p.conversationId);
     },
 
@@ -100,7 +95,7 @@ const inbox: CharlaPlugin = definePlugin({
         route = true;
       }
       if (route) await c.inboxRouter.route(p.accountId);
-      c.inboxDashboard.touch(p.accountId);
+      await c.inboxDashboard.touch(p.accountId);
     },
 
     'message.created': async (p, ctx) => {
@@ -114,7 +109,7 @@ const inbox: CharlaPlugin = definePlugin({
     },
 
     'visitor.identified': async (p, ctx) => {
-      if (await priority.visitorChanged(p.accountId, p.visitorId)) await ctx.container.cradle.inboxRouter.route(p.accountId);
+      if (await ctx.container.cradle.inboxPriority.visitorChanged(p.accountId, p.visitorId)) await ctx.container.cradle.inboxRouter.route(p.accountId);
     },
 
     'agent.online': async (p, ctx) => {
@@ -122,7 +117,7 @@ const inbox: CharlaPlugin = definePlugin({
       await c.inboxAgents.ensure(p.accountId, [p.userId]);
       await c.db.scope(p.accountId).update(c.inboxModels.AgentState, { offlineSince: null }, { userId: p.userId });
       await c.inboxRouter.route(p.accountId);
-      c.inboxDashboard.touch(p.accountId);
+      await c.inboxDashboard.touch(p.accountId);
     },
 
     'agent.offline': async (p, ctx) => {
@@ -135,7 +130,7 @@ const inbox: CharlaPlugin = definePlugin({
           await c.jobs.enqueue('inbox.agent-gone', { accountId: p.accountId, userId: p.userId }, { accountId: p.accountId, delayMs: settings.disconnectGraceSeconds * 1000 });
         }
       });
-      c.inboxDashboard.touch(p.accountId);
+      await c.inboxDashboard.touch(p.accountId);
     },
 
     'agent.status_changed': (p, ctx) => ctx.container.cradle.inboxDashboard.touch(p.accountId),
@@ -150,13 +145,17 @@ const inbox: CharlaPlugin = definePlugin({
     'agent-gone': async (payload, _job, ctx) => {
       const { accountId, userId } = payload as { accountId: string; userId: string };
       if (!(await ctx.enabledFor(accountId))) return;
-      if (await ctx.container.cradle.inboxRouter.agentGone(accountId, userId)) ctx.container.cradle.inboxDashboard.touch(accountId);
+      if (await ctx.container.cradle.inboxRouter.agentGone(accountId, userId)) await ctx.container.cradle.inboxDashboard.touch(accountId);
     },
     'sla-check': async (payload, _job, ctx) => {
       const { accountId, conversationId } = payload as { accountId: string; conversationId: string };
       if (!(await ctx.enabledFor(accountId))) return;
       await ctx.container.cradle.inboxSla.check(accountId, conversationId);
     },
+    /** Publishes an account's dashboard figures (enqueued, throttled, by `Dashboard.touch`). */
+    dashboard: async (payload, _job, ctx) => ctx.container.cradle.inboxDashboard.publish((payload as { accountId: string }).accountId),
+    /** Re-runs routing for accounts with waiting conversations: a safety net for missed events and settings changes. */
+    sweep: async (_payload, _job, ctx) => ctx.container.cradle.inboxRouter.sweep(),
     'email-digest': async (payload, _job, ctx) => {
       const { accountId, userId } = payload as { accountId: string; userId: string };
       if (!(await ctx.enabledFor(accountId))) return;
@@ -170,15 +169,9 @@ const inbox: CharlaPlugin = definePlugin({
     await quickReplyRoutes(app, ctx);
   },
 
-  onReady(ctx) {
-    sweepTimer = setInterval(() => {
-      ctx.container.cradle.inboxRouter.sweep().catch((err: unknown) => ctx.logger.warn({ err }, 'routing sweep failed'));
-    }, SWEEP_INTERVAL_MS);
-    sweepTimer.unref();
-  },
+  schedules: { sweep: { every: '15s' } },
 
   onClose(ctx) {
-    if (sweepTimer) clearInterval(sweepTimer);
     ctx.container.cradle.inboxDashboard.close();
   },
 });
