@@ -147,9 +147,11 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
     sites: asFunction((c: Cradle) => new SiteService(c)).singleton(),
   });
 
-  const registry = new PluginRegistry({ config, db, models, events }, pluginDefs);
+  const registry = new PluginRegistry({ config, db, models, events, broker }, pluginDefs);
   container.register({ pluginRegistry: asValue(registry) });
-  jobs.setGate((owner, accountId) => registry.runsFor(owner, accountId));
+  // One per-account gate for hooks, event handlers and jobs.
+  const gate = (owner: string, accountId: string) => registry.runsFor(owner, accountId);
+  for (const runner of [container.cradle.hooks, events, jobs]) runner.setGate(gate);
   const contexts = new Map<string, PluginContext>();
   const ctxFor = (p: CharlaPlugin): PluginContext => {
     let ctx = contexts.get(p.name);
@@ -187,13 +189,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
     const ctx = ctxFor(p);
     p.register?.(ctx);
     for (const [name, fn] of Object.entries(p.hooks ?? {})) container.cradle.hooks.on(name as HookName, p.name, ((payload: never) => (fn as (a: unknown, c: PluginContext) => unknown)(payload, ctx)) as never);
-    // Event handlers of a plugin turned off for an account skip that account's events.
-    for (const [name, fn] of Object.entries(p.events ?? {})) {
-      events.on(name as EventName, p.name, (async (payload: { accountId?: string }) => {
-        if (!p.required && typeof payload?.accountId === 'string' && !(await registry.isEnabled(payload.accountId, p.name))) return;
-        await (fn as (a: unknown, c: PluginContext) => unknown)(payload, ctx);
-      }) as never);
-    }
+    for (const [name, fn] of Object.entries(p.events ?? {})) events.on(name as EventName, p.name, ((payload: never) => (fn as (a: unknown, c: PluginContext) => unknown)(payload, ctx)) as never);
     for (const [type, fn] of Object.entries(p.jobs ?? {})) jobs.register<Record<string, unknown>>(`${p.name}.${type}`, (payload, job) => fn(payload, job, ctx), p.name);
     for (const [type, spec] of Object.entries(p.schedules ?? {})) jobs.schedule(`${p.name}.${type}`, spec);
     for (const [kind, authorize] of Object.entries(p.channels ?? {})) gateway.registerChannel(kind, (actor, id) => authorize(actor, id, ctx));

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Database } from '../db/database.js';
 import type { EventMap, EventName } from '../extension-points.js';
 import type { Broker } from './broker.js';
+import { accountOf, type AccountGate } from '../plugins/gate.js';
 
 export type EventHandler<K extends EventName> = (payload: EventMap[K]) => void | Promise<void>;
 
@@ -27,8 +28,14 @@ export interface RealtimeEnvelope {
 export class EventBus {
   private readonly handlers = new Map<string, Array<{ owner: string; fn: EventHandler<never> }>>();
   private readonly pending = new Set<Promise<unknown>>();
+  private gate?: AccountGate;
 
   constructor(private readonly db: Database, private readonly broker: Broker, private readonly logger: Logger) {}
+
+  /** Installs the per-account gate (the plugin registry): a handler whose owner is off for the event's account does not run. */
+  setGate(gate: AccountGate): void {
+    this.gate = gate;
+  }
 
   on<K extends EventName>(name: K, owner: string, fn: EventHandler<K>): void {
     const list = this.handlers.get(name) ?? [];
@@ -44,8 +51,12 @@ export class EventBus {
     for (const { owner, fn } of this.handlers.get(name) ?? []) {
       // Handlers are background work: their writes are never refused by the request
       // admission limit, even though they start from the request's commit.
+      const accountId = accountOf(payload);
       const p = this.db.unlimitedWrites(() => Promise.resolve()
-        .then(() => (fn as unknown as EventHandler<K>)(payload)))
+        .then(async () => {
+          if (accountId && this.gate && !(await this.gate(owner, accountId))) return;
+          await (fn as unknown as EventHandler<K>)(payload);
+        }))
         .catch((err: unknown) => this.logger.error({ err, event: name, plugin: owner }, 'event handler failed'));
       this.pending.add(p);
       void p.finally(() => this.pending.delete(p));

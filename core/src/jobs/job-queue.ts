@@ -5,6 +5,7 @@ import type { Database } from '../db/database.js';
 import { newId } from '../db/ids.js';
 import type { Clock } from '../clock.js';
 import { parseSchedule, type Schedule, type ScheduleSpec } from './schedule.js';
+import type { AccountGate } from '../plugins/gate.js';
 
 export interface JobContext {
   id: string;
@@ -41,9 +42,6 @@ export interface EnqueueOptions {
   dedupeKey?: string;
 }
 
-/** Decides whether `owner` (a plugin name, or `core`) does work for an account. */
-export type JobGate = (owner: string, accountId: string) => Promise<boolean>;
-
 /** Why a job's signal was aborted. */
 export type JobAbortReason = 'shutdown' | 'cancelled' | 'lease-lost';
 
@@ -77,7 +75,7 @@ export class JobQueue {
   private readonly handlers = new Map<string, { owner: string; fn: JobHandler<never> }>();
   private readonly schedules = new Map<string, { schedule: Schedule; payload: Record<string, unknown>; nextAt: number }>();
   private readonly executing = new Map<string, AbortController>();
-  private gate?: JobGate;
+  private gate?: AccountGate;
   private timer?: NodeJS.Timeout;
   private running = false;
   private stopped = true;
@@ -116,7 +114,7 @@ export class JobQueue {
   }
 
   /** Installs the per-account gate (the plugin registry); set once at boot. */
-  setGate(gate: JobGate): void {
+  setGate(gate: AccountGate): void {
     this.gate = gate;
   }
 

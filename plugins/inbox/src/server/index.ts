@@ -140,16 +140,15 @@ const inbox: CharlaPlugin = definePlugin({
     'sla.warned': (p, ctx) => ctx.container.cradle.inboxDashboard.touch(p.accountId),
   },
 
+  // Jobs enqueued with an `accountId` are skipped by core where the inbox is off.
   jobs: {
     /** An agent's grace period after their last device disconnected is over. */
     'agent-gone': async (payload, _job, ctx) => {
       const { accountId, userId } = payload as { accountId: string; userId: string };
-      if (!(await ctx.enabledFor(accountId))) return;
       if (await ctx.container.cradle.inboxRouter.agentGone(accountId, userId)) await ctx.container.cradle.inboxDashboard.touch(accountId);
     },
     'sla-check': async (payload, _job, ctx) => {
       const { accountId, conversationId } = payload as { accountId: string; conversationId: string };
-      if (!(await ctx.enabledFor(accountId))) return;
       await ctx.container.cradle.inboxSla.check(accountId, conversationId);
     },
     /** Publishes an account's dashboard figures (enqueued, throttled, by `Dashboard.touch`). */
@@ -158,7 +157,6 @@ const inbox: CharlaPlugin = definePlugin({
     sweep: async (_payload, _job, ctx) => ctx.container.cradle.inboxRouter.sweep(),
     'email-digest': async (payload, _job, ctx) => {
       const { accountId, userId } = payload as { accountId: string; userId: string };
-      if (!(await ctx.enabledFor(accountId))) return;
       await ctx.container.cradle.inboxNotifier.digest(accountId, userId);
     },
   },
