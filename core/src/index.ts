@@ -19,7 +19,7 @@ export type { Database, Dialect } from './db/database.js';
 export type { TenantScope } from './db/tenancy.js';
 export type { MigrationContext } from './db/migrator.js';
 export { newId, randomToken, isId } from './db/ids.js';
-export type { EventBus, Audience } from './events/event-bus.js';
+export type { EventBus, Audience, DomainEvent, DurableEventHandler, EventPattern, EventsMatching, EventDefinition } from './events/event-bus.js';
 export type { HookRunner } from './hooks/hook-runner.js';
 export type { JobQueue, JobContext, JobHandler, EnqueueOptions, JobAbortReason } from './jobs/job-queue.js';
 export type { ScheduleSpec } from './jobs/schedule.js';

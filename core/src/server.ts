@@ -16,7 +16,9 @@ import { defineCoreModels, ensureInstanceSecret } from './db/core-models.js';
 import { migrate, type MigrationSource } from './db/migrator.js';
 import { newId } from './db/ids.js';
 import { Broker } from './events/broker.js';
-import { EventBus } from './events/event-bus.js';
+import { EventBus, type DomainEvent, type EventPattern } from './events/event-bus.js';
+import { CORE_EVENTS, checkEventDefinitions } from './events/core-events.js';
+import { eventRoutes } from './events/event-routes.js';
 import { HookRunner } from './hooks/hook-runner.js';
 import { JobQueue } from './jobs/job-queue.js';
 import { Mailer, type MailMessage } from './mail/mailer.js';
@@ -48,7 +50,7 @@ import type { CharlaPlugin, PluginContext } from './plugins/types.js';
 import { Presence } from './realtime/presence.js';
 import { RealtimeGateway } from './realtime/gateway.js';
 import { systemClock, type Clock } from './clock.js';
-import type { EventName, HookName } from './extension-points.js';
+import type { HookName } from './extension-points.js';
 
 export const CORE_VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -93,6 +95,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
   const pluginDefs = orderPlugins(options.plugins ?? (await importPlugins(config.plugins, options.cwd ?? process.cwd())), CORE_VERSION);
   // Widget modules are checked (and read) now: a missing build stops the start, naming the plugin.
   const widgetModules = loadWidgetModules(pluginDefs);
+  checkEventDefinitions(pluginDefs);
 
   const app = Fastify({
     loggerInstance: logger as unknown as import('fastify').FastifyBaseLogger,
@@ -123,7 +126,9 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
   const container = createRootContainer();
   const models = defineCoreModels(db);
   const jobs = new JobQueue(db, clock, logger.child({ component: 'jobs' }), config.jobs);
-  const events = new EventBus(db, broker, logger.child({ component: 'events' }));
+  const events = new EventBus(db, broker, logger.child({ component: 'events' }), jobs, clock);
+  for (const [name, schema] of Object.entries(CORE_EVENTS)) events.define(name, schema, 'core');
+  for (const p of pluginDefs) for (const [name, schema] of Object.entries(p.emits ?? {})) events.define(name, schema, p.name);
   container.register({
     config: asValue(config),
     logger: asValue(logger),
@@ -189,7 +194,8 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
     const ctx = ctxFor(p);
     p.register?.(ctx);
     for (const [name, fn] of Object.entries(p.hooks ?? {})) container.cradle.hooks.on(name as HookName, p.name, ((payload: never) => (fn as (a: unknown, c: PluginContext) => unknown)(payload, ctx)) as never);
-    for (const [name, fn] of Object.entries(p.events ?? {})) events.on(name as EventName, p.name, ((payload: never) => (fn as (a: unknown, c: PluginContext) => unknown)(payload, ctx)) as never);
+    // Durable: each handler runs from the outbox, at least once, gated per account.
+    for (const [pattern, fn] of Object.entries(p.events ?? {})) events.subscribe(pattern as EventPattern, p.name, ((payload: never, event: DomainEvent) => (fn as (a: unknown, c: PluginContext, e: DomainEvent) => unknown)(payload, ctx, event)) as never);
     for (const [type, fn] of Object.entries(p.jobs ?? {})) jobs.register<Record<string, unknown>>(`${p.name}.${type}`, (payload, job) => fn(payload, job, ctx), p.name);
     for (const [type, spec] of Object.entries(p.schedules ?? {})) jobs.schedule(`${p.name}.${type}`, spec);
     for (const [kind, authorize] of Object.entries(p.channels ?? {})) gateway.registerChannel(kind, (actor, id) => authorize(actor, id, ctx));
@@ -247,6 +253,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
   await app.register(apiKeyRoutes, { prefix: '/api/v1', container });
   await app.register(operatorRoutes, { prefix: '/api/v1', container });
   await app.register(pluginRoutes, { prefix: '/api/v1', container });
+  await app.register(eventRoutes, { prefix: '/api/v1', container });
   // Served even when serveStatic is off: widget init hands these URLs out.
   await app.register(widgetModuleRoutes, { service: widgetContributions });
   gateway.install(app);
@@ -281,7 +288,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
   });
   app.addHook('onClose', async () => {
     await jobs.stop();
-    await events.drain();
+    await events.settle();
     for (const p of [...pluginDefs].reverse()) await p.onClose?.(ctxFor(p));
     await broker.close().catch(() => undefined);
     container.cradle.rateLimiter.close();

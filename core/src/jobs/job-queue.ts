@@ -232,9 +232,12 @@ export class JobQueue {
     return p.finally(() => this.inflight.delete(p));
   }
 
-  /** Resolves when the jobs this worker is running have finished. */
+  /** Resolves when this worker is between polls (nothing claimed or running). */
   async idle(): Promise<void> {
-    while (this.inflight.size) await Promise.allSettled([...this.inflight]);
+    while (this.running || this.inflight.size) {
+      await Promise.allSettled([...this.inflight]);
+      if (this.running) await new Promise((r) => setTimeout(r, 2));
+    }
   }
 
   /** Fires due schedules, then runs every due job (of `types`, default all) now and waits for them (tests and `charla` tooling). */

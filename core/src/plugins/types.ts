@@ -1,12 +1,12 @@
 import type { AwilixContainer } from 'awilix';
 import type { FastifyInstance } from 'fastify';
-import type { TObject } from '@sinclair/typebox';
+import type { TObject, TSchema } from '@sinclair/typebox';
 import type { Logger } from 'pino';
 import type { CharlaConfig } from '../config.js';
 import type { Cradle } from '../container.js';
 import type { Database } from '../db/database.js';
-import type { EventBus } from '../events/event-bus.js';
-import type { EventMap, EventName, HookMap, HookName } from '../extension-points.js';
+import type { DomainEvent, EventBus, EventPattern, EventsMatching } from '../events/event-bus.js';
+import type { EventMap, HookMap, HookName } from '../extension-points.js';
 import type { HookRunner } from '../hooks/hook-runner.js';
 import type { JobContext, JobQueue } from '../jobs/job-queue.js';
 import type { ScheduleSpec } from '../jobs/schedule.js';
@@ -39,8 +39,13 @@ export type ChannelAuthorizer = (actor: Actor, id: string, ctx: PluginContext) =
 export type PluginHookHandlers = {
   [K in HookName]?: (payload: HookMap[K], ctx: PluginContext) => void | HookMap[K] | Promise<void | HookMap[K]>;
 };
+/**
+ * Durable domain-event handlers, by event name, family (`'conversation.*'`) or `'*'`:
+ * each runs from the outbox at least once per event (retried with backoff, also after a
+ * crash), so it must be idempotent — `event.id` is the key to use.
+ */
 export type PluginEventHandlers = {
-  [K in EventName]?: (payload: EventMap[K], ctx: PluginContext) => void | Promise<void>;
+  [P in EventPattern]?: (payload: EventMap[EventsMatching<P>], ctx: PluginContext, event: DomainEvent<EventsMatching<P>>) => void | Promise<void>;
 };
 
 /** An admin UI contribution (compiled into the admin at build time). */
@@ -101,6 +106,12 @@ export interface CharlaPlugin {
   routes?(app: FastifyInstance, ctx: PluginContext): void | Promise<void>;
   hooks?: PluginHookHandlers;
   events?: PluginEventHandlers;
+  /**
+   * The domain events this plugin emits, with the TypeBox schema of each payload: added
+   * to the runtime catalogue (`ctx.events.catalogue()`, `GET /api/v1/events/catalogue`)
+   * that webhooks and the admin offer. Declare the payload type in `EventMap` too.
+   */
+  emits?: Record<string, TSchema>;
   /** Job handlers, registered as `<plugin name>.<key>` (enqueue with `ctx.jobs.enqueue('<name>.<key>', …)`). */
   jobs?: Record<string, (payload: Record<string, unknown>, job: JobContext, ctx: PluginContext) => Promise<void>>;
   /**

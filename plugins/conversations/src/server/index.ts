@@ -8,6 +8,7 @@ import { installRealtime } from './realtime.js';
 import { sendOfflineEmail } from './offline-email.js';
 import { widgetRoutes } from './routes/widget-routes.js';
 import { inboxRoutes } from './routes/inbox-routes.js';
+import { CONVERSATION_EVENTS } from './events.js';
 
 export { userHashFor } from './visitor-service.js';
 export type { VisitorService } from './visitor-service.js';
@@ -28,6 +29,7 @@ export default definePlugin({
   required: true,
   description: 'Visitors, conversations, messages, widget and inbox APIs, realtime channels',
   migrations: new URL('./migrations/', import.meta.url),
+  emits: CONVERSATION_EVENTS,
   models(ctx) {
     ctx.container.register({ conversationModels: asValue(defineModels(ctx.db)) });
   },

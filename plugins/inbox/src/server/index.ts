@@ -13,6 +13,7 @@ import { QuickReplyService } from './quick-replies.js';
 import { agentRoutes } from './routes/agent-routes.js';
 import { conversationRoutes } from './routes/conversation-routes.js';
 import { quickReplyRoutes } from './routes/quick-reply-routes.js';
+import { INBOX_EVENTS } from './events.js';
 
 export { InboxSettings } from './settings.js';
 export { matchRule } from './priority.js';
@@ -42,6 +43,7 @@ const inbox: CharlaPlugin = definePlugin({
   plan: 'basic',
   description: 'Routing and assignment, agent status, presence board, live dashboard, priority rules, SLA, notifications, quick replies',
   migrations: new URL('./migrations/', import.meta.url),
+  emits: INBOX_EVENTS,
   settings: InboxSettings,
 
   models(ctx) {
