@@ -216,7 +216,8 @@ export class EventBus {
       await this.settle();
       await this.jobs.idle();
       const ran = this.subscriptions.size ? await this.jobs.runDue([EVENT_DELIVERY_JOB]) : 0;
-      if (!ran && !this.pending.size) return;
+      // The worker may have claimed a delivery while we looked: wait for it too.
+      if (!ran && !this.pending.size && !this.jobs.busy) return;
     }
   }
 }

@@ -232,6 +232,11 @@ export class JobQueue {
     return p.finally(() => this.inflight.delete(p));
   }
 
+  /** This worker is claiming or running jobs. */
+  get busy(): boolean {
+    return this.running || this.inflight.size > 0;
+  }
+
   /** Resolves when this worker is between polls (nothing claimed or running). */
   async idle(): Promise<void> {
     while (this.running || this.inflight.size) {
