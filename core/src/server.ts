@@ -13,10 +13,10 @@ import { loadConfig, type CharlaConfig, type ConfigOverrides } from './config.js
 import { createRootContainer, type Cradle } from './container.js';
 import { Database } from './db/database.js';
 import { defineCoreModels, ensureInstanceSecret } from './db/core-models.js';
-import { migrate, type MigrationSource } from './db/migrator.js';
+import { migrate } from './db/migrator.js';
 import { newId } from './db/ids.js';
 import { Broker } from './events/broker.js';
-import { EventBus, type DomainEvent, type EventPattern } from './events/event-bus.js';
+import { EventBus } from './events/event-bus.js';
 import { CORE_EVENTS, checkEventDefinitions } from './events/core-events.js';
 import { eventRoutes } from './events/event-routes.js';
 import { HookRunner } from './hooks/hook-runner.js';
@@ -43,14 +43,14 @@ import { loggerOptions } from './logger.js';
 import { Metrics } from './ops/metrics.js';
 import { opsRoutes } from './ops/ops-routes.js';
 import { importPlugins, orderPlugins } from './plugins/loader.js';
-import { PluginRegistry, PluginErrors } from './plugins/plugin-registry.js';
+import { PluginRegistry } from './plugins/plugin-registry.js';
+import { PluginLifecycle } from './plugins/lifecycle.js';
 import { pluginRoutes } from './plugins/plugin-routes.js';
 import { loadWidgetModules, WidgetContributionService, widgetModuleRoutes } from './plugins/widget-contributions.js';
-import type { CharlaPlugin, PluginContext } from './plugins/types.js';
+import type { CharlaPlugin } from './plugins/types.js';
 import { Presence } from './realtime/presence.js';
 import { RealtimeGateway } from './realtime/gateway.js';
 import { systemClock, type Clock } from './clock.js';
-import type { HookName } from './extension-points.js';
 
 export const CORE_VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -128,7 +128,6 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
   const jobs = new JobQueue(db, clock, logger.child({ component: 'jobs' }), config.jobs);
   const events = new EventBus(db, broker, logger.child({ component: 'events' }), jobs, clock);
   for (const [name, schema] of Object.entries(CORE_EVENTS)) events.define(name, schema, 'core');
-  for (const p of pluginDefs) for (const [name, schema] of Object.entries(p.emits ?? {})) events.define(name, schema, p.name);
   container.register({
     config: asValue(config),
     logger: asValue(logger),
@@ -157,28 +156,15 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
   // One per-account gate for hooks, event handlers and jobs.
   const gate = (owner: string, accountId: string) => registry.runsFor(owner, accountId);
   for (const runner of [container.cradle.hooks, events, jobs]) runner.setGate(gate);
-  const contexts = new Map<string, PluginContext>();
-  const ctxFor = (p: CharlaPlugin): PluginContext => {
-    let ctx = contexts.get(p.name);
-    if (!ctx) {
-      ctx = {
-        name: p.name, config, logger: logger.child({ plugin: p.name }), container, db, events, hooks: container.cradle.hooks, jobs,
-        enabledFor: (accountId) => registry.isEnabled(accountId, p.name),
-        settingsFor: (accountId) => registry.settings(accountId, p.name),
-      };
-      contexts.set(p.name, ctx);
-    }
-    return ctx;
-  };
-  const widgetContributions = new WidgetContributionService(widgetModules, { registry, logger: logger.child({ component: 'widget-contributions' }), contextFor: ctxFor });
+  const lifecycle = new PluginLifecycle(pluginDefs, { config, logger, container, db, events, jobs, registry });
+  lifecycle.defineEvents();
+  const widgetContributions = new WidgetContributionService(widgetModules, { registry, logger: logger.child({ component: 'widget-contributions' }), contextFor: (p) => lifecycle.contextFor(p) });
   container.register({ widgetContributions: asValue(widgetContributions) });
 
   // Models, then migrations (core first, plugins in dependency order).
-  for (const p of pluginDefs) p.models?.(ctxFor(p));
+  lifecycle.models();
   await db.connect();
-  const sources: MigrationSource[] = [{ owner: 'core', dir: new URL('./db/migrations/', import.meta.url) }];
-  for (const p of pluginDefs) if (p.migrations) sources.push({ owner: p.name, dir: p.migrations });
-  await migrate(db, sources, logger);
+  await migrate(db, [{ owner: 'core', dir: new URL('./db/migrations/', import.meta.url) }, ...lifecycle.migrationSources()], logger);
 
   const secret = config.jwtSecret ?? (await ensureInstanceSecret(models, 'jwt_secret', () => randomBytes(48).toString('base64url')));
   container.register({ tokens: asValue(new TokenService(secret, clock)) });
@@ -189,17 +175,8 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
   jobs.register<MailMessage>('core.mail', async (message) => container.cradle.mailer.send(message));
 
 
-  // Plugins: DI, hooks, events, jobs, channels.
-  for (const p of pluginDefs) {
-    const ctx = ctxFor(p);
-    p.register?.(ctx);
-    for (const [name, fn] of Object.entries(p.hooks ?? {})) container.cradle.hooks.on(name as HookName, p.name, ((payload: never) => (fn as (a: unknown, c: PluginContext) => unknown)(payload, ctx)) as never);
-    // Durable: each handler runs from the outbox, at least once, gated per account.
-    for (const [pattern, fn] of Object.entries(p.events ?? {})) events.subscribe(pattern as EventPattern, p.name, ((payload: never, event: DomainEvent) => (fn as (a: unknown, c: PluginContext, e: DomainEvent) => unknown)(payload, ctx, event)) as never);
-    for (const [type, fn] of Object.entries(p.jobs ?? {})) jobs.register<Record<string, unknown>>(`${p.name}.${type}`, (payload, job) => fn(payload, job, ctx), p.name);
-    for (const [type, spec] of Object.entries(p.schedules ?? {})) jobs.schedule(`${p.name}.${type}`, spec);
-    for (const [kind, authorize] of Object.entries(p.channels ?? {})) gateway.registerChannel(kind, (actor, id) => authorize(actor, id, ctx));
-  }
+  // Plugins: DI, hooks, events, jobs, schedules, channels.
+  lifecycle.register(gateway);
 
   app.decorate('charla', { config, container, plugins: pluginDefs, metrics, instanceId } satisfies CharlaHandle);
 
@@ -257,22 +234,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
   // Served even when serveStatic is off: widget init hands these URLs out.
   await app.register(widgetModuleRoutes, { service: widgetContributions });
   gateway.install(app);
-  for (const p of pluginDefs) {
-    if (p.routes) {
-      const ctx = ctxFor(p);
-      await app.register(async (child) => {
-        if (!p.required) {
-          // Runs after authentication: an account that does not have this plugin gets a 404.
-          child.addHook('onRequest', async (request) => {
-            if (request.actor && !(await registry.isEnabled(request.actor.accountId, p.name))) {
-              throw PluginErrors.disabled(`The "${p.name}" feature is not enabled for this account (Settings → Plugins).`);
-            }
-          });
-        }
-        await p.routes!(child, ctx);
-      });
-    }
-  }
+  await lifecycle.routes(app);
   if (config.serveStatic) await app.register(staticAssets, { container });
 
   app.get('/api/docs/json', { config: { auth: 'public' }, schema: { hide: true } as never }, async () => app.swagger());
@@ -283,13 +245,13 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
   });
 
   app.addHook('onReady', async () => {
-    for (const p of pluginDefs) await p.onReady?.(ctxFor(p));
+    await lifecycle.ready();
     if (options.jobs !== false) jobs.start();
   });
   app.addHook('onClose', async () => {
     await jobs.stop();
     await events.settle();
-    for (const p of [...pluginDefs].reverse()) await p.onClose?.(ctxFor(p));
+    await lifecycle.close();
     await broker.close().catch(() => undefined);
     container.cradle.rateLimiter.close();
     container.cradle.mailer.close();
