@@ -54,6 +54,9 @@ import { systemClock, type Clock } from './clock.js';
 
 export const CORE_VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
+/** How long finished jobs (and event deliveries) stay in the jobs table. */
+const FINISHED_JOBS_KEPT_MS = 7 * 86_400_000;
+
 export interface CreateServerOptions {
   /** Overrides on top of the environment and charla.config.json. */
   config?: ConfigOverrides;
@@ -173,6 +176,9 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
   container.register({ realtime: asValue(gateway) });
 
   jobs.register<MailMessage>('core.mail', async (message) => container.cradle.mailer.send(message));
+  // Every domain event leaves a finished delivery row per handler: keep a week of them.
+  jobs.register('core.jobs-cleanup', async () => void (await jobs.prune(FINISHED_JOBS_KEPT_MS)));
+  jobs.schedule('core.jobs-cleanup', { every: '1h' });
 
 
   // Plugins: DI, hooks, events, jobs, schedules, channels.

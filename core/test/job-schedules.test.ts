@@ -195,3 +195,25 @@ t.test('shutdown aborts the signal of a running job and puts it back without spe
   await two.app.charla.container.cradle.jobs.runDue();
   t.same(ran, [1], 'another instance runs it');
 });
+
+t.test('the hourly core.jobs-cleanup schedule deletes finished jobs older than a week and keeps dead ones', async (t) => {
+  const clock = new ManualClock();
+  const s = await startTestServer({ plugins: [], clock, jobs: false });
+  t.teardown(() => s.close());
+  const { db, jobs } = s.app.charla.container.cradle;
+  jobs.register('test.old', async (p) => {
+    if (p.fail) throw new Error('broken');
+  });
+  const done = await jobs.enqueue('test.old', {});
+  const dead = await jobs.enqueue('test.old', { fail: true }, { maxAttempts: 1 });
+  await jobs.runDue();
+  const statuses = async () => Object.fromEntries((await db.withoutTenant('test: read', () => jobs.model.findAll({ where: { type: 'test.old' } }))).map((r) => [r.get('id'), r.get('status')]));
+  t.same(await statuses(), { [done]: 'done', [dead]: 'dead' });
+  clock.advance(6 * 86_400_000);
+  await jobs.runDue();
+  t.same(await statuses(), { [done]: 'done', [dead]: 'dead' }, 'kept for a week');
+  clock.advance(2 * 86_400_000);
+  await jobs.runDue();
+  await jobs.runDue();
+  t.same(await statuses(), { [dead]: 'dead' }, 'after a week the finished job is gone; the dead one stays');
+});

@@ -381,6 +381,16 @@ export class JobQueue {
     this.logger[dead ? 'error' : 'warn']({ jobId: job.id, type: job.type, attempt: job.attempts, err: message }, dead ? 'job dead-lettered' : 'job failed; will retry');
   }
 
+  /**
+   * Deletes finished jobs (done, skipped, cancelled) older than `olderThanMs`; dead
+   * ones stay for an operator to look at. Run by the `core.jobs-cleanup` schedule.
+   */
+  async prune(olderThanMs: number): Promise<number> {
+    const before = new Date(this.clock.now().getTime() - olderThanMs);
+    return this.db.withoutTenant('jobs: prune', () => this.db.unlimitedWrites(() => this.db.transaction((transaction) =>
+      this.model.destroy({ where: { status: { [Op.in]: ['done', 'skipped', 'cancelled'] }, updatedAt: { [Op.lt]: before } }, transaction }))));
+  }
+
   async counts(): Promise<Record<string, number>> {
     const rows = (await this.db.withoutTenant('jobs: metrics', () =>
       this.model.findAll({ attributes: ['status', [this.db.sequelize.fn('COUNT', this.db.sequelize.col('id')), 'n']], group: ['status'], raw: true }),
