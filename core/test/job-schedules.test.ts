@@ -92,7 +92,7 @@ t.test('dedupe keys: one waiting job per key; the key is free again once the job
   const other = await jobs.enqueue('test.dedupe', { n: 3 }, { dedupeKey: 'other' });
   t.not(other, a);
   t.equal((await rowsOf(s, 'test.dedupe')).length, 2);
-  t.equal(await jobs.runDue(), 2);
+  t.equal(await jobs.runDue(['test.dedupe']), 2);
   t.same(seen.sort(), [1, 3], 'the first payload wins');
   const again = await jobs.enqueue('test.dedupe', { n: 4 }, { dedupeKey: 'k' });
   t.not(again, a, 'after the run the key takes a new job');

@@ -147,7 +147,7 @@ export class EventBus {
       this.outbox.set(tx, rows);
       return;
     }
-    this.track(this.db.unlimitedWrites(() => this.jobs.enqueueMany(rows)).catch((err: unknown) => this.logger.error({ err, event: name }, 'event could not be written to the outbox')));
+    this.track(this.jobs.enqueueMany(rows).catch((err: unknown) => this.logger.error({ err, event: name }, 'event could not be written to the outbox')));
   }
 
   private async flush(tx: Transaction): Promise<void> {

@@ -153,8 +153,10 @@ export class JobQueue {
   async enqueueMany(jobs: Array<{ type: string; payload: Record<string, unknown>; options?: EnqueueOptions }>): Promise<string[]> {
     if (!jobs.length) return [];
     const transaction = this.db.currentTransaction();
-    // Insert and read back (dedupe) belong together; on SQLite this also takes the write queue.
-    if (!transaction) return this.db.transaction(() => this.enqueueMany(jobs));
+    // Insert and read back (dedupe) belong together; on SQLite this also takes the write
+    // queue. It follows a change that already committed, so the request's admission limit
+    // does not refuse it.
+    if (!transaction) return this.db.unlimitedWrites(() => this.db.transaction(() => this.enqueueMany(jobs)));
     const now = this.clock.now();
     const rows = jobs.map(({ type, payload, options = {} }) => ({
       id: newId(), accountId: options.accountId ?? null, type, payload, status: 'pending', attempts: 0,

@@ -94,8 +94,7 @@ export class Dashboard {
     this.queued.set(accountId, runAt);
     if (this.queued.size > 10_000) for (const [k, at] of this.queued) if (at < now) this.queued.delete(k);
     try {
-      // Background work even when a request touches it: never refused by the write admission limit.
-      await this.c.db.unlimitedWrites(() => this.c.jobs.enqueue(DASHBOARD_JOB, { accountId }, { accountId, runAt: new Date(runAt), dedupeKey: `${DASHBOARD_JOB}:${accountId}`, maxAttempts: 1 }));
+      await this.c.jobs.enqueue(DASHBOARD_JOB, { accountId }, { accountId, runAt: new Date(runAt), dedupeKey: `${DASHBOARD_JOB}:${accountId}`, maxAttempts: 1 });
     } catch (err) {
       this.queued.delete(accountId);
       if (!this.closed) this.ctx.logger.warn({ err, accountId }, 'dashboard update could not be queued');
