@@ -64,8 +64,9 @@ ${table('HookMap')}
 
 ### Domain events (\`EventMap\`)
 
-Released after the transaction commits (dropped on rollback); each handler runs once, on
-the instance where the event happened.
+Written to the outbox in the emitting transaction (nothing on rollback); each plugin
+handler then runs at least once, on some instance, with \`event.id\` as idempotency key.
+Payload schemas: \`GET /api/v1/events/catalogue\`.
 
 ${table('EventMap')}
 <!-- /generated:plugin-api -->`;

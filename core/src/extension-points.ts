@@ -16,7 +16,7 @@ export interface HookMap {
   'team:beforeInvite': { accountId: string; email: string; role: string; actor: Actor };
 }
 
-/** Domain events: emitted after the transaction commits, handled once on the instance where they happened. */
+/** Domain events: written to the outbox in the emitting transaction; each plugin handler runs at least once, on some instance (docs/plugins.md "Durable domain events"). */
 export interface EventMap {
   'account.created': { accountId: string; userId: string };
   'account.updated': { accountId: string; changes: Record<string, unknown> };

@@ -13,10 +13,12 @@ import { loadConfig, type CharlaConfig, type ConfigOverrides } from './config.js
 import { createRootContainer, type Cradle } from './container.js';
 import { Database } from './db/database.js';
 import { defineCoreModels, ensureInstanceSecret } from './db/core-models.js';
-import { migrate, type MigrationSource } from './db/migrator.js';
+import { migrate } from './db/migrator.js';
 import { newId } from './db/ids.js';
 import { Broker } from './events/broker.js';
 import { EventBus } from './events/event-bus.js';
+import { CORE_EVENTS, checkEventDefinitions } from './events/core-events.js';
+import { eventRoutes } from './events/event-routes.js';
 import { HookRunner } from './hooks/hook-runner.js';
 import { JobQueue } from './jobs/job-queue.js';
 import { Mailer, type MailMessage } from './mail/mailer.js';
@@ -41,18 +43,20 @@ import { loggerOptions } from './logger.js';
 import { Metrics } from './ops/metrics.js';
 import { opsRoutes } from './ops/ops-routes.js';
 import { importPlugins, orderPlugins } from './plugins/loader.js';
-import { PluginRegistry, PluginErrors } from './plugins/plugin-registry.js';
+import { PluginRegistry } from './plugins/plugin-registry.js';
+import { PluginLifecycle } from './plugins/lifecycle.js';
 import { pluginRoutes } from './plugins/plugin-routes.js';
 import { loadWidgetModules, WidgetContributionService, widgetModuleRoutes } from './plugins/widget-contributions.js';
-import type { CharlaPlugin, PluginContext } from './plugins/types.js';
-import { ServiceRegistry, guardedContainer } from './plugins/services.js';
+import type { CharlaPlugin } from './plugins/types.js';
 import { Presence } from './realtime/presence.js';
 import { RealtimeGateway } from './realtime/gateway.js';
 import { installJsonBodyParser } from './http/json-body.js';
 import { systemClock, type Clock } from './clock.js';
-import type { EventName, HookName } from './extension-points.js';
 
 export const CORE_VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** How long finished jobs (and event deliveries) stay in the jobs table. */
+const FINISHED_JOBS_KEPT_MS = 7 * 86_400_000;
 
 export interface CreateServerOptions {
   /** Overrides on top of the environment and charla.config.json. */
@@ -95,9 +99,9 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
   const instanceId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
 
   const pluginDefs = orderPlugins(options.plugins ?? (await importPlugins(config.plugins, options.cwd ?? process.cwd())), CORE_VERSION);
-  const services = new ServiceRegistry(pluginDefs);
   // Widget modules are checked (and read) now: a missing build stops the start, naming the plugin.
   const widgetModules = loadWidgetModules(pluginDefs);
+  checkEventDefinitions(pluginDefs);
 
   const app = Fastify({
     loggerInstance: logger as unknown as import('fastify').FastifyBaseLogger,
@@ -129,7 +133,8 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
   const container = createRootContainer();
   const models = defineCoreModels(db);
   const jobs = new JobQueue(db, clock, logger.child({ component: 'jobs' }), config.jobs);
-  const events = new EventBus(db, broker, logger.child({ component: 'events' }));
+  const events = new EventBus(db, broker, logger.child({ component: 'events' }), jobs, clock);
+  for (const [name, schema] of Object.entries(CORE_EVENTS)) events.define(name, schema, 'core');
   container.register({
     config: asValue(config),
     logger: asValue(logger),
@@ -153,47 +158,29 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
     sites: asFunction((c: Cradle) => new SiteService(c)).singleton(),
   });
 
-  const registry = new PluginRegistry({ config, db, models, events }, pluginDefs);
+  const registry = new PluginRegistry({ config, db, models, events, broker }, pluginDefs);
   container.register({ pluginRegistry: asValue(registry) });
-  const contexts = new Map<string, PluginContext>();
-  const containerOwners = new Map<string, string>();
-  const ctxFor = (p: CharlaPlugin): PluginContext => {
-    let ctx = contexts.get(p.name);
-    if (!ctx) {
-      ctx = {
-        name: p.name, config, logger: logger.child({ plugin: p.name }), container: guardedContainer(container, p.name, containerOwners),
-        services: services.forPlugin(p), db: db.forPlugins(), events, hooks: container.cradle.hooks, jobs,
-        enabledFor: (accountId) => registry.isEnabled(accountId, p.name),
-        settingsFor: (accountId) => registry.settings(accountId, p.name),
-      };
-      contexts.set(p.name, ctx);
-    }
-    return ctx;
-  };
-  const widgetContributions = new WidgetContributionService(widgetModules, { registry, logger: logger.child({ component: 'widget-contributions' }), contextFor: ctxFor });
-  container.register({ widgetContributions: asValue(widgetContributions) });
-
+  // One per-account gate for hooks, event handlers and jobs.
+  const gate = (owner: string, accountId: string) => registry.runsFor(owner, accountId);
+  for (const runner of [container.cradle.hooks, events, jobs]) runner.setGate(gate);
   // A plugin refused while it registers (e.g. a container key already taken) stops the
   // boot; what was opened so far is closed, so the caller can exit or try again.
-  const pluginStep = async (fn: () => void) => {
-    try {
-      fn();
-    } catch (err) {
-      await broker.close().catch(() => undefined);
-      container.cradle.rateLimiter.close();
-      container.cradle.mailer.close();
-      redis?.disconnect();
-      await db.close().catch(() => undefined);
-      throw err;
-    }
+  const abort = async () => {
+    await broker.close().catch(() => undefined);
+    container.cradle.rateLimiter.close();
+    container.cradle.mailer.close();
+    redis?.disconnect();
+    await db.close().catch(() => undefined);
   };
+  const lifecycle = new PluginLifecycle(pluginDefs, { config, logger, container, db, events, jobs, registry, abort });
+  lifecycle.defineEvents();
+  const widgetContributions = new WidgetContributionService(widgetModules, { registry, logger: logger.child({ component: 'widget-contributions' }), contextFor: (p) => lifecycle.contextFor(p) });
+  container.register({ widgetContributions: asValue(widgetContributions) });
 
   // Models, then migrations (core first, plugins in dependency order).
-  for (const p of pluginDefs) await pluginStep(() => p.models?.(ctxFor(p)));
+  await lifecycle.models();
   await db.connect();
-  const sources: MigrationSource[] = [{ owner: 'core', dir: new URL('./db/migrations/', import.meta.url) }];
-  for (const p of pluginDefs) if (p.migrations) sources.push({ owner: p.name, dir: p.migrations });
-  await migrate(db, sources, logger);
+  await migrate(db, [{ owner: 'core', dir: new URL('./db/migrations/', import.meta.url) }, ...lifecycle.migrationSources()], logger);
 
   const secret = config.jwtSecret ?? (await ensureInstanceSecret(models, 'jwt_secret', () => randomBytes(48).toString('base64url')));
   container.register({ tokens: asValue(new TokenService(secret, clock)) });
@@ -202,26 +189,13 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
   container.register({ realtime: asValue(gateway) });
 
   jobs.register<MailMessage>('core.mail', async (message) => container.cradle.mailer.send(message));
+  // Every domain event leaves a finished delivery row per handler: keep a week of them.
+  jobs.register('core.jobs-cleanup', async () => void (await jobs.prune(FINISHED_JOBS_KEPT_MS)));
+  jobs.schedule('core.jobs-cleanup', { every: '1h' });
 
 
-  // Plugins: DI, hooks, events, jobs, channels.
-  for (const p of pluginDefs) {
-    const ctx = ctxFor(p);
-    await pluginStep(() => {
-      p.register?.(ctx);
-      services.checkProvided([p]);
-    });
-    for (const [name, fn] of Object.entries(p.hooks ?? {})) container.cradle.hooks.on(name as HookName, p.name, ((payload: never) => (fn as (a: unknown, c: PluginContext) => unknown)(payload, ctx)) as never);
-    // Event handlers of a plugin turned off for an account skip that account's events.
-    for (const [name, fn] of Object.entries(p.events ?? {})) {
-      events.on(name as EventName, p.name, (async (payload: { accountId?: string }) => {
-        if (!p.required && typeof payload?.accountId === 'string' && !(await registry.isEnabled(payload.accountId, p.name))) return;
-        await (fn as (a: unknown, c: PluginContext) => unknown)(payload, ctx);
-      }) as never);
-    }
-    for (const [type, fn] of Object.entries(p.jobs ?? {})) jobs.register<Record<string, unknown>>(`${p.name}.${type}`, (payload, job) => fn(payload, job, ctx));
-    for (const [kind, authorize] of Object.entries(p.channels ?? {})) gateway.registerChannel(kind, (actor, id) => authorize(actor, id, ctx));
-  }
+  // Plugins: DI, hooks, events, jobs, schedules, channels.
+  await lifecycle.register(gateway);
 
   app.decorate('charla', { config, container, plugins: pluginDefs, db, metrics, instanceId } satisfies CharlaHandle);
 
@@ -275,25 +249,11 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
   await app.register(apiKeyRoutes, { prefix: '/api/v1', container });
   await app.register(operatorRoutes, { prefix: '/api/v1', container });
   await app.register(pluginRoutes, { prefix: '/api/v1', container });
+  await app.register(eventRoutes, { prefix: '/api/v1', container });
   // Served even when serveStatic is off: widget init hands these URLs out.
   await app.register(widgetModuleRoutes, { service: widgetContributions });
   gateway.install(app);
-  for (const p of pluginDefs) {
-    if (p.routes) {
-      const ctx = ctxFor(p);
-      await app.register(async (child) => {
-        if (!p.required) {
-          // Runs after authentication: an account that does not have this plugin gets a 404.
-          child.addHook('onRequest', async (request) => {
-            if (request.actor && !(await registry.isEnabled(request.actor.accountId, p.name))) {
-              throw PluginErrors.disabled(`The "${p.name}" feature is not enabled for this account (Settings → Plugins).`);
-            }
-          });
-        }
-        await p.routes!(child, ctx);
-      });
-    }
-  }
+  await lifecycle.routes(app);
   if (config.serveStatic) await app.register(staticAssets, { container });
 
   app.get('/api/docs/json', { config: { auth: 'public' }, schema: { hide: true } as never }, async () => app.swagger());
@@ -304,13 +264,13 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
   });
 
   app.addHook('onReady', async () => {
-    for (const p of pluginDefs) await p.onReady?.(ctxFor(p));
+    await lifecycle.ready();
     if (options.jobs !== false) jobs.start();
   });
   app.addHook('onClose', async () => {
     await jobs.stop();
-    await events.drain();
-    for (const p of [...pluginDefs].reverse()) await p.onClose?.(ctxFor(p));
+    await events.settle();
+    await lifecycle.close();
     await broker.close().catch(() => undefined);
     container.cradle.rateLimiter.close();
     container.cradle.mailer.close();

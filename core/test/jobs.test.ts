@@ -52,26 +52,28 @@ t.test('a failing handler is retried with backoff and completes; one that always
   });
   const id = await jobs.enqueue('test.flaky', { n: 7 });
 
-  t.equal(await jobs.runDue(), 1, 'first run');
+  t.equal(await jobs.runDue(['test.flaky']), 1, 'first run');
   let r = await row(id);
   t.match(r, { status: 'pending', attempts: 1, lastError: 'flaky failure 1' });
   t.ok(new Date(r.runAt).getTime() > clock.now().getTime(), 'the retry is scheduled in the future');
-  t.equal(await jobs.runDue(), 0, 'not retried before its backoff');
+  t.equal(await jobs.runDue(['test.flaky']), 0, 'not retried before its backoff');
 
   clock.advance(2_000);
-  t.equal(await jobs.runDue(), 1, 'second run after the backoff');
+  t.equal(await jobs.runDue(['test.flaky']), 1, 'second run after the backoff');
   r = await row(id);
   t.match(r, { status: 'pending', attempts: 2, lastError: 'flaky failure 2' });
   const wait = new Date(r.runAt).getTime() - clock.now().getTime();
   t.ok(wait >= 1000 && wait <= 2000, `the backoff grows (${wait} ms after attempt 2)`);
-  t.equal(await jobs.runDue(), 0);
+  t.equal(await jobs.runDue(['test.flaky']), 0);
 
   clock.advance(3_000);
-  t.equal(await jobs.runDue(), 1, 'third run');
+  t.equal(await jobs.runDue(['test.flaky']), 1, 'third run');
   t.match(await row(id), { status: 'done', attempts: 3, lastError: null });
   t.same(attempts, [{ attempt: 1, payload: { n: 7 } }, { attempt: 2, payload: { n: 7 } }, { attempt: 3, payload: { n: 7 } }], 'the handler got the payload and the attempt number each time');
   clock.advance(3_600_000);
-  t.equal(await jobs.runDue(), 0, 'a done job never runs again');
+  // (An hour on, core's hourly cleanup schedule runs; the done job does not.)
+  await jobs.runDue();
+  t.equal(attempts.length, 3, 'a done job never runs again');
 
   let calls = 0;
   jobs.register('test.broken', async () => {
@@ -103,9 +105,9 @@ t.test('a job whose worker died (lease expired) is claimed again', async (t) => 
   const id = await jobs.enqueue('test.lease', {});
   // As if another instance claimed it and crashed: running, leased for 30 s.
   await db.withoutTenant('test: simulate a crashed worker', () => jobs.model.update({ status: 'running', attempts: 1, lockedBy: 'dead-worker', lockedUntil: new Date(clock.now().getTime() + 30_000) } as never, { where: { id } }));
-  t.equal(await jobs.runDue(), 0, 'not claimed while the lease holds');
+  t.equal(await jobs.runDue(['test.lease']), 0, 'not claimed while the lease holds');
   clock.advance(31_000);
-  t.equal(await jobs.runDue(), 1, 'claimed after the lease expired');
+  t.equal(await jobs.runDue(['test.lease']), 1, 'claimed after the lease expired');
   t.same(ran, ['attempt 2']);
 });
 

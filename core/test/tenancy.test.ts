@@ -124,6 +124,7 @@ const EXPECTATIONS: Record<string, Expectation> = {
   // Nobody in this matrix is in OPERATOR_EMAILS (operator.test.ts covers operators).
   'GET /api/v1/operator/accounts': { expect: { ...anyAgent(403), anonymous: 401 } },
   'PATCH /api/v1/plugins/:name': { expect: managersOwnAccount(200), call: () => ({ params: { name: 'visitor-tokens' }, body: { enabled: true } }) },
+  'GET /api/v1/events/catalogue': { expect: managersOwnAccount(200) },
 };
 
 // The realtime endpoint is a WebSocket upgrade: only its refusal of anonymous callers is

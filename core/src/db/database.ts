@@ -10,6 +10,8 @@ export type Dialect = 'sqlite' | 'postgres';
 
 interface TxContext {
   transaction: Transaction;
+  /** Writes that must land in this transaction, just before it commits (the events outbox). */
+  beforeCommit: Array<() => Promise<void>>;
 }
 
 interface TenantBypass {
@@ -128,7 +130,15 @@ export class Database {
     const run = () =>
       this.sequelize.transaction(
         this.dialect === 'sqlite' ? { type: Transaction.TYPES.IMMEDIATE } : {},
-        (transaction) => this.txStore.run({ transaction }, () => fn(transaction)),
+        (transaction) => {
+          const ctx: TxContext = { transaction, beforeCommit: [] };
+          return this.txStore.run(ctx, async () => {
+            const result = await fn(transaction);
+            // By index: a callback may register another one.
+            for (let i = 0; i < ctx.beforeCommit.length; i++) await ctx.beforeCommit[i]();
+            return result;
+          });
+        },
       );
     if (this.dialect === 'postgres') return run();
     // SQLite has one writer at a time: queue write transactions in-process instead of
@@ -166,6 +176,18 @@ export class Database {
   /** The transaction in progress in this async context, if any. */
   currentTransaction(): Transaction | undefined {
     return this.txStore.getStore()?.transaction;
+  }
+
+  /**
+   * Runs `fn` inside the current transaction just before it commits (its writes commit or
+   * roll back with the transaction; a throw rolls it back). False when there is no
+   * transaction: the caller writes on its own.
+   */
+  beforeCommit(fn: () => Promise<void>): boolean {
+    const ctx = this.txStore.getStore();
+    if (!ctx) return false;
+    ctx.beforeCommit.push(fn);
+    return true;
   }
 
   /** Calls `fn` once the current transaction commits (dropped on rollback); at once when there is none. */

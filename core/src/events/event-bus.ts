@@ -1,9 +1,51 @@
 import type { Logger } from 'pino';
+import type { Transaction } from 'sequelize';
+import type { TSchema } from '@sinclair/typebox';
 import type { Database } from '../db/database.js';
+import { newId } from '../db/ids.js';
 import type { EventMap, EventName } from '../extension-points.js';
+import type { JobQueue } from '../jobs/job-queue.js';
+import type { Clock } from '../clock.js';
 import type { Broker } from './broker.js';
+import { accountOf, type AccountGate } from '../plugins/gate.js';
 
 export type EventHandler<K extends EventName> = (payload: EventMap[K]) => void | Promise<void>;
+
+type PrefixOf<K> = K extends `${infer P}.${string}` ? P : never;
+/** What a durable subscription listens to: one event, every event (`'*'`) or a family (`'conversation.*'`). */
+export type EventPattern = EventName | '*' | `${PrefixOf<EventName>}.*`;
+/** The event names a pattern matches. */
+export type EventsMatching<P extends EventPattern> = P extends '*' ? EventName : P extends `${infer Pre}.*` ? Extract<EventName, `${Pre}.${string}`> : Extract<P, EventName>;
+
+/** One delivery of a domain event to a durable handler. */
+export interface DomainEvent<K extends EventName = EventName> {
+  /** The event's id, the same on every delivery and for every handler: the idempotency key. */
+  id: string;
+  name: K;
+  /** 1 on the first delivery; more when an earlier one failed or its instance crashed. */
+  attempt: number;
+  /** When it was emitted (ISO 8601). */
+  emittedAt: string;
+}
+export type DurableEventHandler<K extends EventName> = (payload: EventMap[K], event: DomainEvent<K>) => void | Promise<void>;
+
+/** An entry of the event catalogue: the name, who emits it, and the TypeBox schema of its payload. */
+export interface EventDefinition {
+  name: string;
+  owner: string;
+  schema: TSchema;
+}
+
+/** The job type that carries one event to one durable handler. */
+export const EVENT_DELIVERY_JOB = 'core.event';
+
+interface Delivery {
+  id: string;
+  name: EventName;
+  payload: Record<string, unknown>;
+  subscriber: string;
+  emittedAt: string;
+}
 
 /** Who on a channel may receive a realtime event. */
 export type Audience = 'all' | 'agents' | 'visitors';
@@ -17,18 +59,64 @@ export interface RealtimeEnvelope {
 }
 
 /**
- * Domain events and realtime broadcast.
+ * Domain events, their catalogue, and realtime broadcast.
  *
- * `emit` queues a domain event until the current transaction commits (dropped on
- * rollback); its handlers then run once, here, each isolated from the others' errors.
- * `publish` queues a realtime event for a channel the same way and hands it to the
- * broker, which carries it to sockets on every instance.
+ * `emit` writes one delivery job per matching durable subscription (`subscribe`, what
+ * plugins' `events` use) in the emitting transaction — the transactional outbox: the
+ * deliveries exist exactly when the change committed, a crash after the commit loses
+ * none, and each handler runs at least once (retried with backoff) on some instance,
+ * with the event's id as idempotency key. In-process listeners (`on`) run after the
+ * commit, here, once and best-effort. `publish` queues a realtime event for a channel
+ * the same way and hands it to the broker, which carries it to sockets on every instance.
  */
 export class EventBus {
   private readonly handlers = new Map<string, Array<{ owner: string; fn: EventHandler<never> }>>();
+  private readonly subscriptions = new Map<string, { owner: string; pattern: EventPattern; fn: DurableEventHandler<never> }>();
+  private readonly definitions = new Map<string, EventDefinition>();
+  private readonly outbox = new WeakMap<Transaction, Parameters<JobQueue['enqueueMany']>[0]>();
   private readonly pending = new Set<Promise<unknown>>();
+  private gate?: AccountGate;
 
-  constructor(private readonly db: Database, private readonly broker: Broker, private readonly logger: Logger) {}
+  constructor(private readonly db: Database, private readonly broker: Broker, private readonly logger: Logger, private readonly jobs: JobQueue, private readonly clock: Clock) {
+    jobs.register<Delivery>(EVENT_DELIVERY_JOB, (delivery, job) => this.deliver(delivery, job.attempt));
+  }
+
+  /** Adds an event to the catalogue (`owner`: core or the plugin that emits it). Refused when the name is taken. */
+  define(name: string, schema: TSchema, owner: string): void {
+    const taken = this.definitions.get(name);
+    if (taken) throw new Error(`event "${name}" is defined twice (by ${taken.owner} and ${owner})`);
+    this.definitions.set(name, { name, owner, schema });
+  }
+
+  /** Every defined event with its payload schema, by name: what webhooks and the admin can offer. */
+  catalogue(): EventDefinition[] {
+    return [...this.definitions.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /**
+   * A durable handler (at least once, from the outbox) for an event, a family
+   * (`'conversation.*'`) or every event (`'*'`). `owner` is gated per account and, with
+   * the pattern, names the subscription, so the deliveries already written survive a
+   * restart. Handlers must be idempotent: use `event.id`.
+   */
+  subscribe<P extends EventPattern>(pattern: P, owner: string, fn: DurableEventHandler<EventsMatching<P>>): void {
+    const key = `${owner}:${pattern}`;
+    if (this.subscriptions.has(key)) throw new Error(`${owner} subscribes to "${pattern}" twice`);
+    this.subscriptions.set(key, { owner, pattern, fn: fn as unknown as DurableEventHandler<never> });
+  }
+
+  private matching(name: string): string[] {
+    const keys: string[] = [];
+    for (const [key, { pattern }] of this.subscriptions) {
+      if (pattern === name || pattern === '*' || (pattern.endsWith('.*') && name.startsWith(pattern.slice(0, -1)))) keys.push(key);
+    }
+    return keys;
+  }
+
+  /** Installs the per-account gate (the plugin registry): a handler whose owner is off for the event's account does not run. */
+  setGate(gate: AccountGate): void {
+    this.gate = gate;
+  }
 
   on<K extends EventName>(name: K, owner: string, fn: EventHandler<K>): void {
     const list = this.handlers.get(name) ?? [];
@@ -37,18 +125,64 @@ export class EventBus {
   }
 
   emit<K extends EventName>(name: K, payload: EventMap[K]): void {
-    this.db.afterCommit(() => this.dispatch(name, payload));
+    if (this.handlers.has(name)) this.db.afterCommit(() => this.dispatch(name, payload));
+    const subscribers = this.matching(name);
+    if (!subscribers.length) return;
+    const id = newId();
+    const emittedAt = this.clock.now().toISOString();
+    const accountId = accountOf(payload);
+    const rows = subscribers.map((subscriber) => ({
+      type: EVENT_DELIVERY_JOB,
+      payload: { id, name, payload: payload as Record<string, unknown>, subscriber, emittedAt } satisfies Delivery as unknown as Record<string, unknown>,
+      options: { accountId },
+    }));
+    const tx = this.db.currentTransaction();
+    const buffered = tx && this.outbox.get(tx);
+    if (buffered) {
+      buffered.push(...rows);
+      return;
+    }
+    // One insert for all the events of a transaction, written just before it commits.
+    if (tx && this.db.beforeCommit(() => this.flush(tx))) {
+      this.outbox.set(tx, rows);
+      return;
+    }
+    this.track(this.jobs.enqueueMany(rows).catch((err: unknown) => this.logger.error({ err, event: name }, 'event could not be written to the outbox')));
+  }
+
+  private async flush(tx: Transaction): Promise<void> {
+    const rows = this.outbox.get(tx) ?? [];
+    // An event emitted after this point (by a later before-commit step) starts a new batch.
+    this.outbox.delete(tx);
+    await this.jobs.enqueueMany(rows);
+  }
+
+  private async deliver(d: Delivery, attempt: number): Promise<void> {
+    const sub = this.subscriptions.get(d.subscriber);
+    // Its plugin is no longer installed: nobody to deliver to.
+    if (!sub) return void this.logger.warn({ event: d.name, subscriber: d.subscriber }, 'event delivery without a subscriber dropped');
+    const accountId = accountOf(d.payload);
+    if (accountId && this.gate && !(await this.gate(sub.owner, accountId))) return;
+    await (sub.fn as unknown as DurableEventHandler<EventName>)(d.payload as never, { id: d.id, name: d.name, attempt, emittedAt: d.emittedAt });
+  }
+
+  private track(p: Promise<unknown>): void {
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p));
   }
 
   private dispatch<K extends EventName>(name: K, payload: EventMap[K]): void {
     for (const { owner, fn } of this.handlers.get(name) ?? []) {
       // Handlers are background work: their writes are never refused by the request
       // admission limit, even though they start from the request's commit.
+      const accountId = accountOf(payload);
       const p = this.db.unlimitedWrites(() => Promise.resolve()
-        .then(() => (fn as unknown as EventHandler<K>)(payload)))
+        .then(async () => {
+          if (accountId && this.gate && !(await this.gate(owner, accountId))) return;
+          await (fn as unknown as EventHandler<K>)(payload);
+        }))
         .catch((err: unknown) => this.logger.error({ err, event: name, plugin: owner }, 'event handler failed'));
-      this.pending.add(p);
-      void p.finally(() => this.pending.delete(p));
+      this.track(p);
     }
   }
 
@@ -67,8 +201,23 @@ export class EventBus {
     });
   }
 
-  /** Resolves when every running handler has finished (tests, graceful shutdown). */
-  async drain(): Promise<void> {
+  /** Resolves when the in-process listeners and outbox writes started here have finished (graceful shutdown). */
+  async settle(): Promise<void> {
     while (this.pending.size) await Promise.allSettled([...this.pending]);
+  }
+
+  /**
+   * Resolves when every event emitted so far has been handled: in-process listeners, and
+   * the durable deliveries that are due (run here now if no worker took them). A failed
+   * delivery waiting for its retry does not hold it up (tests, tooling).
+   */
+  async drain(): Promise<void> {
+    for (;;) {
+      await this.settle();
+      await this.jobs.idle();
+      const ran = this.subscriptions.size ? await this.jobs.runDue([EVENT_DELIVERY_JOB]) : 0;
+      // The worker may have claimed a delivery while we looked: wait for it too.
+      if (!ran && !this.pending.size && !this.jobs.busy) return;
+    }
   }
 }

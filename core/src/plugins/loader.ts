@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import semver from 'semver';
+import { parseSchedule } from '../jobs/schedule.js';
 import type { CharlaPlugin } from './types.js';
 
 export class PluginLoadError extends Error {
@@ -53,8 +54,9 @@ export async function importPlugins(entries: string[], cwd = process.cwd()): Pro
 /**
  * Checks the plugin set and returns it in dependency order (dependencies first; the
  * provider of a service before the plugins that use it).
- * Refuses, naming the plugin: duplicate names, missing dependencies, cycles and
- * incompatible core ranges.
+ * Refuses, naming the plugin: duplicate names, missing dependencies, cycles,
+ * incompatible core ranges and schedules that are invalid or name no job — before
+ * anything is connected.
  */
 export function orderPlugins(plugins: CharlaPlugin[], coreVersion: string): CharlaPlugin[] {
   const byName = new Map<string, CharlaPlugin>();
@@ -68,6 +70,14 @@ export function orderPlugins(plugins: CharlaPlugin[], coreVersion: string): Char
     }
     for (const dep of p.dependsOn ?? []) {
       if (!byName.has(dep)) throw new PluginLoadError(`plugin "${p.name}" depends on "${dep}", which is not enabled`);
+    }
+    for (const [job, spec] of Object.entries(p.schedules ?? {})) {
+      if (!p.jobs?.[job]) throw new PluginLoadError(`plugin "${p.name}" schedules "${job}", which is not one of its jobs`);
+      try {
+        parseSchedule(spec);
+      } catch (err) {
+        throw new PluginLoadError(`plugin "${p.name}": ${(err as Error).message}`);
+      }
     }
   }
   // A plugin that uses a service comes after the plugin that provides it.

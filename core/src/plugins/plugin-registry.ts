@@ -5,6 +5,7 @@ import type { CoreModels } from '../db/core-models.js';
 import { newId } from '../db/ids.js';
 import { CoreErrors, defineError } from '../errors.js';
 import type { EventBus } from '../events/event-bus.js';
+import type { Broker } from '../events/broker.js';
 import type { CharlaPlugin, Plan } from './types.js';
 
 export const PluginErrors = {
@@ -39,14 +40,19 @@ export interface PluginView {
  * The enabled plugins of the instance and, per account, whether each is on (the
  * account's plan includes it and nobody turned it off) and its settings (validated
  * against the plugin's TypeBox schema, defaults filled in). Cached per account for a
- * few seconds; a change made on another instance applies within that time.
+ * few seconds; a change is announced to every instance (`sys/plugins.changed`), which
+ * drops that account's entry, so a toggle applies at once everywhere (within the cache
+ * time if the message is lost).
  */
 export class PluginRegistry {
   private readonly cache = new Map<string, { at: number; plan: string; rows: Map<string, { enabled: boolean; settings: Record<string, unknown> }> }>();
   private readonly byName: Map<string, CharlaPlugin>;
 
-  constructor(private readonly d: { config: CharlaConfig; db: Database; models: CoreModels; events: EventBus }, readonly plugins: CharlaPlugin[]) {
+  constructor(private readonly d: { config: CharlaConfig; db: Database; models: CoreModels; events: EventBus; broker: Broker }, readonly plugins: CharlaPlugin[]) {
     this.byName = new Map(plugins.map((p) => [p.name, p]));
+    void d.broker.subscribe('sys/plugins.changed', (msg) => {
+      if (typeof msg.accountId === 'string') this.forget(msg.accountId);
+    });
   }
 
   get(name: string): CharlaPlugin | undefined {
@@ -78,6 +84,17 @@ export class PluginRegistry {
     if (p.required) return true;
     const e = await this.load(accountId);
     return planAllows(e.plan, p.plan) && (e.rows.get(name)?.enabled ?? true);
+  }
+
+  /**
+   * The one gate for background work: whether `owner`'s hooks, event handlers and jobs
+   * run for an account. Core (any owner that is not a plugin) and required plugins
+   * always do; other plugins when they are on for the account.
+   */
+  async runsFor(owner: string, accountId: string): Promise<boolean> {
+    const p = this.byName.get(owner);
+    if (!p || p.required) return true;
+    return this.isEnabled(accountId, owner);
   }
 
   async settings(accountId: string, name: string): Promise<Record<string, unknown>> {
@@ -119,6 +136,7 @@ export class PluginRegistry {
       if (!n) await scope.create(this.d.models.PluginSetting, { id: newId(), plugin: name, enabled, settings });
     });
     this.cache.delete(accountId);
+    this.d.events.system('plugins.changed', { accountId });
     const view = (await this.forAccount(accountId)).find((v) => v.name === name);
     if (!view) throw CoreErrors.notFound('plugin vanished');
     return view;

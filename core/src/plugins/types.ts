@@ -1,14 +1,15 @@
 import type { AwilixContainer } from 'awilix';
 import type { FastifyInstance } from 'fastify';
-import type { TObject } from '@sinclair/typebox';
+import type { TObject, TSchema } from '@sinclair/typebox';
 import type { Logger } from 'pino';
 import type { CharlaConfig } from '../config.js';
 import type { Cradle } from '../container.js';
 import type { PluginDatabase } from '../db/database.js';
-import type { EventBus } from '../events/event-bus.js';
-import type { EventMap, EventName, HookMap, HookName } from '../extension-points.js';
+import type { DomainEvent, EventBus, EventPattern, EventsMatching } from '../events/event-bus.js';
+import type { EventMap, HookMap, HookName } from '../extension-points.js';
 import type { HookRunner } from '../hooks/hook-runner.js';
 import type { JobContext, JobQueue } from '../jobs/job-queue.js';
+import type { ScheduleSpec } from '../jobs/schedule.js';
 import type { Actor } from '../auth/actor.js';
 import type { PluginServices, ServiceRef } from './services.js';
 
@@ -46,8 +47,13 @@ export type ChannelAuthorizer = (actor: Actor, id: string, ctx: PluginContext) =
 export type PluginHookHandlers = {
   [K in HookName]?: (payload: HookMap[K], ctx: PluginContext) => void | HookMap[K] | Promise<void | HookMap[K]>;
 };
+/**
+ * Durable domain-event handlers, by event name, family (`'conversation.*'`) or `'*'`:
+ * each runs from the outbox at least once per event (retried with backoff, also after a
+ * crash), so it must be idempotent — `event.id` is the key to use.
+ */
 export type PluginEventHandlers = {
-  [K in EventName]?: (payload: EventMap[K], ctx: PluginContext) => void | Promise<void>;
+  [P in EventPattern]?: (payload: EventMap[EventsMatching<P>], ctx: PluginContext, event: DomainEvent<EventsMatching<P>>) => void | Promise<void>;
 };
 
 /** An admin UI contribution (compiled into the admin at build time). */
@@ -114,7 +120,21 @@ export interface CharlaPlugin {
   routes?(app: FastifyInstance, ctx: PluginContext): void | Promise<void>;
   hooks?: PluginHookHandlers;
   events?: PluginEventHandlers;
+  /**
+   * The domain events this plugin emits, with the TypeBox schema of each payload: added
+   * to the runtime catalogue (`ctx.events.catalogue()`, `GET /api/v1/events/catalogue`)
+   * that webhooks and the admin offer. Declare the payload type in `EventMap` too.
+   */
+  emits?: Record<string, TSchema>;
+  /** Job handlers, registered as `<plugin name>.<key>` (enqueue with `ctx.jobs.enqueue('<name>.<key>', …)`). */
   jobs?: Record<string, (payload: Record<string, unknown>, job: JobContext, ctx: PluginContext) => Promise<void>>;
+  /**
+   * Runs some of `jobs` on a schedule, once per slot across all instances:
+   * `{ sweep: { every: '15s' } }` or `{ digest: { cron: '0 8 * * *' } }` (UTC). Each key
+   * names a job in `jobs`. Use instead of `setInterval`, which would run on every instance
+   * and outlive a closed server.
+   */
+  schedules?: Record<string, ScheduleSpec>;
   /** Realtime channel kinds this plugin adds (e.g. `{ queue: (actor, id) => … }` for `queue:<id>`). */
   channels?: Record<string, ChannelAuthorizer>;
   /** Per-account settings schema; the admin renders a form from it. */

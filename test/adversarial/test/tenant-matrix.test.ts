@@ -76,6 +76,8 @@ t.test('route table × callers: clear refusals, nothing leaked, nothing changed'
     // No caller here is in OPERATOR_EMAILS: an owner is not an operator (core/test/operator.test.ts).
     'GET /api/v1/operator/accounts': { allow: [], scope: 'tenant' },
     'PATCH /api/v1/plugins/{name}': { allow: MANAGERS_A, scope: 'own', path: () => '/api/v1/plugins/inbox', body: () => ({ enabled: true }) },
+    // The instance's event names and payload schemas: nothing of any account in it.
+    'GET /api/v1/events/catalogue': { allow: MANAGERS_A, scope: 'own' },
     'POST /api/v1/widget/init': { allow: EVERYONE, scope: 'public', body: (w) => ({ appId: w.A.site.appId }) },
     'GET /api/v1/widget/conversations': { allow: ['victim'], scope: 'own' },
     'POST /api/v1/widget/conversations': { allow: ['victim'], scope: 'own', body: () => ({}) },

@@ -11,6 +11,7 @@ import { widgetRoutes } from './routes/widget-routes.js';
 import { inboxRoutes } from './routes/inbox-routes.js';
 import { ConversationsData, conversationsData } from './data.js';
 import { ConversationsSettings } from './settings.js';
+import { CONVERSATION_EVENTS } from './events.js';
 
 export { userHashFor } from './visitor-service.js';
 export type { VisitorService } from './visitor-service.js';
@@ -36,6 +37,7 @@ export default definePlugin({
   migrations: new URL('./migrations/', import.meta.url),
   provides: [ConversationsData],
   settings: ConversationsSettings,
+  emits: CONVERSATION_EVENTS,
   models(ctx) {
     defineModels(ctx.db);
   },

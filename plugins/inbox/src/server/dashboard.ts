@@ -20,17 +20,25 @@ export interface DashboardFigures {
   at: string;
 }
 
-/** Minimum time between two `inbox:dashboard` events of one account (per instance). */
+/** Minimum time between two `inbox:dashboard` events of one account. */
 export const DASHBOARD_THROTTLE_MS = 1000;
+
+/** The job that publishes an account's figures (`inbox.dashboard`, one waiting per account). */
+export const DASHBOARD_JOB = 'inbox.dashboard';
 
 /**
  * The live load dashboard: figures computed on demand, and `inbox:dashboard` pushed to
  * the account channel when something that moves them happens — throttled (at most one
  * event per second per account; the last change is never lost) and only when a figure
- * actually changed.
+ * actually changed. The throttle is a delayed job with a dedupe key per account, not a
+ * timer: touches coalesce into one waiting job across instances, and nothing outlives a
+ * closed server.
  */
 export class Dashboard {
-  private readonly pending = new Map<string, { timer: NodeJS.Timeout | null; lastAt: number; last: string | null }>();
+  /** Per account: when the job this instance last enqueued runs (a touch before then is already covered by it). */
+  private readonly queued = new Map<string, number>();
+  /** Per account: the figures this instance last published, to skip unchanged ones. */
+  private readonly published = new Map<string, string>();
   private closed = false;
 
   constructor(private readonly ctx: PluginContext) {}
@@ -82,38 +90,38 @@ export class Dashboard {
   }
 
   /** Something changed in this account: publish fresh figures soon (throttled). */
-  touch(accountId: string): void {
+  async touch(accountId: string): Promise<void> {
     if (this.closed) return;
-    const p = this.pending.get(accountId) ?? { timer: null, lastAt: 0, last: null };
-    this.pending.set(accountId, p);
-    if (p.timer) return;
-    const wait = Math.max(0, p.lastAt + DASHBOARD_THROTTLE_MS - Date.now());
-    p.timer = setTimeout(() => {
-      p.timer = null;
-      p.lastAt = Date.now();
-      void this.publish(accountId, p);
-    }, wait);
-    p.timer.unref();
+    const now = this.c.clock.now().getTime();
+    const queuedAt = this.queued.get(accountId);
+    // The waiting job cannot have started before its runAt: it will see this change.
+    if (queuedAt !== undefined && now < queuedAt) return;
+    const runAt = Math.max(now, (queuedAt ?? 0) + DASHBOARD_THROTTLE_MS);
+    this.queued.set(accountId, runAt);
+    if (this.queued.size > 10_000) for (const [k, at] of this.queued) if (at < now) this.queued.delete(k);
+    try {
+      await this.c.jobs.enqueue(DASHBOARD_JOB, { accountId }, { accountId, runAt: new Date(runAt), dedupeKey: `${DASHBOARD_JOB}:${accountId}`, maxAttempts: 1 });
+    } catch (err) {
+      this.queued.delete(accountId);
+      if (!this.closed) this.ctx.logger.warn({ err, accountId }, 'dashboard update could not be queued');
+    }
   }
 
-  private async publish(accountId: string, p: { last: string | null }): Promise<void> {
-    try {
-      if (!(await this.ctx.enabledFor(accountId))) return;
-      const figures = await this.figures(accountId);
-      const { at: _at, ...compare } = figures;
-      const key = JSON.stringify(compare);
-      if (key === p.last) return;
-      p.last = key;
-      this.c.events.publish(`account:${accountId}`, 'inbox:dashboard', figures, 'agents');
-    } catch (err) {
-      if (!this.closed) this.ctx.logger.warn({ err, accountId }, 'dashboard update failed');
-    }
-    if (this.pending.size > 10_000) for (const [k, v] of this.pending) if (!v.timer) this.pending.delete(k);
+  /** The `inbox.dashboard` job: publish the account's figures if they changed. */
+  async publish(accountId: string): Promise<void> {
+    if (this.closed) return;
+    const figures = await this.figures(accountId);
+    const { at: _at, ...compare } = figures;
+    const key = JSON.stringify(compare);
+    if (key === this.published.get(accountId)) return;
+    this.published.set(accountId, key);
+    if (this.published.size > 10_000) this.published.delete(this.published.keys().next().value as string);
+    this.c.events.publish(`account:${accountId}`, 'inbox:dashboard', figures, 'agents');
   }
 
   close(): void {
     this.closed = true;
-    for (const p of this.pending.values()) if (p.timer) clearTimeout(p.timer);
-    this.pending.clear();
+    this.queued.clear();
+    this.published.clear();
   }
 }

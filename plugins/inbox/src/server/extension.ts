@@ -4,6 +4,7 @@ import type { Router } from './router.js';
 import type { SlaService } from './sla-service.js';
 import type { Notifier } from './notifier.js';
 import type { Dashboard } from './dashboard.js';
+import type { PriorityService } from './priority.js';
 import type { QuickReplyService } from './quick-replies.js';
 
 /** What the inbox plugin adds to the kernel's typed extension points. */
@@ -29,6 +30,7 @@ declare module '@charla/core' {
     inboxSla: SlaService;
     inboxNotifier: Notifier;
     inboxDashboard: Dashboard;
+    inboxPriority: PriorityService;
     quickReplies: QuickReplyService;
   }
 }

@@ -13,6 +13,7 @@ import { QuickReplyService } from './quick-replies.js';
 import { agentRoutes } from './routes/agent-routes.js';
 import { conversationRoutes } from './routes/conversation-routes.js';
 import { quickReplyRoutes } from './routes/quick-reply-routes.js';
+import { INBOX_EVENTS } from './events.js';
 
 export { InboxSettings } from './settings.js';
 export { matchRule } from './priority.js';
@@ -25,11 +26,6 @@ export type { Notifier } from './notifier.js';
 export type { Dashboard, DashboardFigures } from './dashboard.js';
 export type { QuickReplyService, QuickReplyView } from './quick-replies.js';
 export type { NotificationPreferences, AgentStatus } from './models.js';
-
-/** How often every instance re-runs routing for accounts with waiting conversations (a safety net for missed events and settings changes). */
-const SWEEP_INTERVAL_MS = 15_000;
-let sweepTimer: NodeJS.Timeout | undefined;
-let priority: PriorityService;
 
 const settingsOf = async (ctx: PluginContext, accountId: string) => (await ctx.settingsFor(accountId)) as InboxSettings;
 
@@ -48,6 +44,7 @@ const inbox: CharlaPlugin = definePlugin({
   plan: 'basic',
   description: 'Routing and assignment, agent status, presence board, live dashboard, priority rules, SLA, notifications, quick replies',
   migrations: new URL('./migrations/', import.meta.url),
+  emits: INBOX_EVENTS,
   settings: InboxSettings,
 
   models(ctx) {
@@ -62,8 +59,8 @@ const inbox: CharlaPlugin = definePlugin({
       inboxNotifier: asFunction(() => new Notifier(ctx)).singleton(),
       inboxDashboard: asFunction(() => new Dashboard(ctx)).singleton(),
       quickReplies: asFunction(() => new QuickReplyService(ctx)).singleton(),
+      inboxPriority: asFunction(() => new PriorityService(ctx)).singleton(),
     });
-    priority = new PriorityService(ctx);
   },
 
   events: {
@@ -72,10 +69,10 @@ const inbox: CharlaPlugin = definePlugin({
       await c.inboxSla.createState(p.accountId, p.conversationId).catch((err: Error) => {
         if (err.name !== 'SequelizeUniqueConstraintError') throw err;
       });
-      await priority.evaluate(p.accountId, p.conversationId);
+      await c.inboxPriority.evaluate(p.accountId, p.conversationId);
       await c.inboxSla.schedule(p.accountId, await ctx.services.get(ConversationsData).conversations.mustGet(p.accountId, p.conversationId));
       await c.inboxRouter.route(p.accountId);
-      c.inboxDashboard.touch(p.accountId);
+      await c.inboxDashboard.touch(p.accountId);
       await c.inboxNotifier.conversationCreated(p.accountId, p.conversationId);
     },
 
@@ -101,7 +98,7 @@ const inbox: CharlaPlugin = definePlugin({
         route = true;
       }
       if (route) await c.inboxRouter.route(p.accountId);
-      c.inboxDashboard.touch(p.accountId);
+      await c.inboxDashboard.touch(p.accountId);
     },
 
     'message.created': async (p, ctx) => {
@@ -120,11 +117,11 @@ const inbox: CharlaPlugin = definePlugin({
     /** A removed member's open conversations go back to the queue (and to the others). */
     'user.removed': async (p, ctx) => {
       const c = ctx.container.cradle;
-      if (await c.inboxRouter.memberRemoved(p.accountId, p.userId)) c.inboxDashboard.touch(p.accountId);
+      if (await c.inboxRouter.memberRemoved(p.accountId, p.userId)) await c.inboxDashboard.touch(p.accountId);
     },
 
     'visitor.identified': async (p, ctx) => {
-      if (await priority.visitorChanged(p.accountId, p.visitorId)) await ctx.container.cradle.inboxRouter.route(p.accountId);
+      if (await ctx.container.cradle.inboxPriority.visitorChanged(p.accountId, p.visitorId)) await ctx.container.cradle.inboxRouter.route(p.accountId);
     },
 
     'agent.online': async (p, ctx) => {
@@ -132,7 +129,7 @@ const inbox: CharlaPlugin = definePlugin({
       await c.inboxAgents.ensure(p.accountId, [p.userId]);
       await c.db.scope(p.accountId).update(c.inboxModels.AgentState, { offlineSince: null }, { userId: p.userId });
       await c.inboxRouter.route(p.accountId);
-      c.inboxDashboard.touch(p.accountId);
+      await c.inboxDashboard.touch(p.accountId);
     },
 
     'agent.offline': async (p, ctx) => {
@@ -145,7 +142,7 @@ const inbox: CharlaPlugin = definePlugin({
           await c.jobs.enqueue('inbox.agent-gone', { accountId: p.accountId, userId: p.userId }, { accountId: p.accountId, delayMs: settings.disconnectGraceSeconds * 1000 });
         }
       });
-      c.inboxDashboard.touch(p.accountId);
+      await c.inboxDashboard.touch(p.accountId);
     },
 
     'agent.status_changed': (p, ctx) => ctx.container.cradle.inboxDashboard.touch(p.accountId),
@@ -155,21 +152,23 @@ const inbox: CharlaPlugin = definePlugin({
     'sla.warned': (p, ctx) => ctx.container.cradle.inboxDashboard.touch(p.accountId),
   },
 
+  // Jobs enqueued with an `accountId` are skipped by core where the inbox is off.
   jobs: {
     /** An agent's grace period after their last device disconnected is over. */
     'agent-gone': async (payload, _job, ctx) => {
       const { accountId, userId } = payload as { accountId: string; userId: string };
-      if (!(await ctx.enabledFor(accountId))) return;
-      if (await ctx.container.cradle.inboxRouter.agentGone(accountId, userId)) ctx.container.cradle.inboxDashboard.touch(accountId);
+      if (await ctx.container.cradle.inboxRouter.agentGone(accountId, userId)) await ctx.container.cradle.inboxDashboard.touch(accountId);
     },
     'sla-check': async (payload, _job, ctx) => {
       const { accountId, conversationId } = payload as { accountId: string; conversationId: string };
-      if (!(await ctx.enabledFor(accountId))) return;
       await ctx.container.cradle.inboxSla.check(accountId, conversationId);
     },
+    /** Publishes an account's dashboard figures (enqueued, throttled, by `Dashboard.touch`). */
+    dashboard: async (payload, _job, ctx) => ctx.container.cradle.inboxDashboard.publish((payload as { accountId: string }).accountId),
+    /** Re-runs routing for accounts with waiting conversations: a safety net for missed events and settings changes. */
+    sweep: async (_payload, _job, ctx) => ctx.container.cradle.inboxRouter.sweep(),
     'email-digest': async (payload, _job, ctx) => {
       const { accountId, userId } = payload as { accountId: string; userId: string };
-      if (!(await ctx.enabledFor(accountId))) return;
       await ctx.container.cradle.inboxNotifier.digest(accountId, userId);
     },
   },
@@ -180,15 +179,9 @@ const inbox: CharlaPlugin = definePlugin({
     await quickReplyRoutes(app, ctx);
   },
 
-  onReady(ctx) {
-    sweepTimer = setInterval(() => {
-      ctx.container.cradle.inboxRouter.sweep().catch((err: unknown) => ctx.logger.warn({ err }, 'routing sweep failed'));
-    }, SWEEP_INTERVAL_MS);
-    sweepTimer.unref();
-  },
+  schedules: { sweep: { every: '15s' } },
 
   onClose(ctx) {
-    if (sweepTimer) clearInterval(sweepTimer);
     ctx.container.cradle.inboxDashboard.close();
   },
 });

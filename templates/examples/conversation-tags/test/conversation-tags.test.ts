@@ -39,3 +39,21 @@ t.test('conversation tags', async (t) => {
   const conv2 = await s.request('GET', `/api/v1/inbox/conversations/${second.body.conversation.id}`, { token: a.token });
   t.same(conv2.body.tags, [], 'the autoTag setting turns keyword tagging off');
 });
+
+t.test('turned off for one account, the plugin tags nothing there and keeps tagging for the others', async (t) => {
+  const s = await startTestServer({ plugins: [conversations, tags] });
+  t.teardown(() => s.close());
+  const tagged = async (who: Awaited<ReturnType<typeof signup>>) => {
+    const site = (await s.request('POST', '/api/v1/sites', { token: who.token, body: { name: 'Shop' } })).body;
+    const init = (await s.request('POST', '/api/v1/widget/init', { body: { appId: site.appId } })).body;
+    const sent = await s.request('POST', '/api/v1/widget/messages', { token: init.visitorToken, body: { content: 'I want a refund', clientId: randomBytes(6).toString('hex') } });
+    await s.app.charla.container.cradle.events.drain();
+    return (await s.request('GET', `/api/v1/inbox/conversations/${sent.body.conversation.id}`, { token: who.token })).body.tags;
+  };
+  const a = await signup(s);
+  const b = await signup(s);
+  for (const who of [a, b]) t.equal((await s.request('POST', '/api/v1/conversation-tags', { token: who.token, body: { name: 'Refund', color: '#ff0000', keywords: ['refund'] } })).status, 201);
+  t.equal((await s.request('PATCH', '/api/v1/plugins/conversation-tags', { token: a.token, body: { enabled: false } })).status, 200);
+  t.same(await tagged(a), [], "A's message.created does not reach the plugin");
+  t.same(await tagged(b), ['Refund'], "B's does");
+});

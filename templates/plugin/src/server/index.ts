@@ -61,9 +61,12 @@ const plugin: CharlaPlugin = definePlugin({
   },
 
   events: {
-    // Runs once, after the transaction that created the site committed.
-    'site.created': async (payload, ctx) => {
-      await ctx.db.scope(payload.accountId).create(Notes, { id: newId(), text: `Site ${payload.siteId} was created` });
+    // Runs at least once (from the outbox), after the transaction that created the site
+    // committed. The event's id as the note's id makes a redelivery a no-op.
+    'site.created': async (payload, ctx, event) => {
+      await ctx.db.scope(payload.accountId).create(Notes, { id: event.id, text: `Site ${payload.siteId} was created` }).catch((err: Error) => {
+        if (err.name !== 'SequelizeUniqueConstraintError') throw err;
+      });
     },
   },
 

@@ -18,7 +18,7 @@ export async function agentRoutes(app: FastifyInstance, ctx: PluginContext): Pro
 
   const changed = async (accountId: string) => {
     await c.inboxRouter.route(accountId);
-    c.inboxDashboard.touch(accountId);
+    await c.inboxDashboard.touch(accountId);
   };
 
   app.get('/api/v1/inbox/agents', {
