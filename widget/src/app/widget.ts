@@ -163,6 +163,8 @@ export class Widget {
       }),
     );
     this.#visitorChannelOff = this.#rt.subscribe(`visitor:${this.#visitor.id}`);
+    // Availability (agents online, office hours) changes while the page is open: `site:availability`.
+    if (this.#site.id) this.#rt.subscribe(`site:${this.#site.id}`);
     this.#rt.connect();
 
     const onVisible = () => document.visibilityState === 'visible' && this.#markRead();
@@ -548,6 +550,12 @@ export class Widget {
               }, TYPING_EXPIRE_MS),
             }
           : null;
+        this.#render();
+        break;
+      }
+      case 'site:availability': {
+        if (typeof data.online !== 'boolean') break;
+        this.#site = { ...this.#site, online: data.online, inOfficeHours: data.inOfficeHours === true, agentsOnline: Number(data.agentsOnline) || 0 };
         this.#render();
         break;
       }
