@@ -218,7 +218,9 @@ export class Widget {
       this.#render();
       return res.visitor;
     })();
-    this.#identifying = run.finally(() => {
+    // Only a marker for #recoverAuth: it must not reject on its own (an unhandled
+    // rejection is a page error even when the caller catches `run`).
+    this.#identifying = run.then(() => undefined, () => undefined).finally(() => {
       this.#identifying = null;
     });
     return run;

@@ -6,7 +6,7 @@
 import t from 'tap';
 import type { Browser, Page } from 'playwright-core';
 import type { TestServer } from '@charla/core/testing';
-import { withBrowser, hostPage, HostSite, launchBrowser, newPage, waitFor } from './harness.js';
+import { withBrowser, HostSite, launchBrowser, openMessenger, waitFor } from './harness.js';
 
 const OFFLINE_FORM = 'We are offline, leave us a message and your e-mail: we will answer you there.';
 const ONLINE = 'Online · we typically reply in a few minutes';
@@ -35,15 +35,8 @@ async function run(): Promise<void> {
       return what === 'offline' ? text.includes(OFFLINE_FORM) : text.includes(ONLINE) && !text.includes(OFFLINE_FORM);
     }, ms, `the widget to show ${what}`);
 
-  const openWidget = async (apiUrl: string, site: { snippet: string }, path: string) => {
-    host.pages.set(path, hostPage({ snippet: site.snippet.replace(/src="[^"]*\/widget\/loader\.js"/, `src="${apiUrl}/widget/loader.js"`) }));
-    const { context, page, errors } = await newPage(browser);
-    t.teardown(() => context.close());
-    await page.goto(`${host.origin}${path}`);
-    await page.getByRole('button', { name: 'Open chat', exact: true }).click();
-    await page.getByRole('textbox', { name: 'Message', exact: true }).waitFor();
-    return { page, errors };
-  };
+  const openWidget = (apiUrl: string, site: { snippet: string }, path: string) => openMessenger(t, browser, host, apiUrl, site, path);
+
 
   /** An agent connecting to `agentSide` and leaving flips a widget connected to `widgetSide`. */
   const agentFlipsWidget = async (t: { pass(m: string): void; same(a: unknown, b: unknown, m: string): void }, agentSide: TestServer, widgetSide: TestServer, path: string) => {
