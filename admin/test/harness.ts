@@ -29,7 +29,8 @@ export interface Harness {
   base: string;
   smtp: Awaited<ReturnType<typeof startSmtpServer>>;
   browser: Browser;
-  newPage(): Promise<{ context: BrowserContext; page: Page }>;
+  /** A new context (default 1400×900, en-US). */
+  newPage(opts?: { viewport?: { width: number; height: number } }): Promise<{ context: BrowserContext; page: Page }>;
   api(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: any }>;
   owner: Awaited<ReturnType<typeof signup>>;
   close(): Promise<void>;
@@ -73,8 +74,8 @@ export async function startHarness(opts: { plugins?: string[] } = {}): Promise<H
     smtp,
     browser,
     owner,
-    async newPage() {
-      const context = await browser.newContext({ baseURL: base, locale: 'en-US', viewport: { width: 1400, height: 900 } });
+    async newPage(opts = {}) {
+      const context = await browser.newContext({ baseURL: base, locale: 'en-US', viewport: opts.viewport ?? { width: 1400, height: 900 } });
       contexts.push(context);
       const page = await context.newPage();
       page.setDefaultTimeout(10_000);

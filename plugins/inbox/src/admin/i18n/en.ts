@@ -40,7 +40,6 @@ export const EN: Record<string, string> = {
   'inbox.board.open': 'Open conversations',
   'inbox.board.visitors': 'Visitors online now',
   'inbox.board.online': '{n} online',
-  'inbox.board.anonymous': 'Anonymous visitor',
   'inbox.board.noVisitors': 'Nobody on this site right now.',
   'inbox.board.noSites': 'No sites yet.',
   'inbox.board.error': 'The presence board could not be loaded.',

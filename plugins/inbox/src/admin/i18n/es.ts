@@ -40,7 +40,6 @@ export const ES: Record<string, string> = {
   'inbox.board.open': 'Conversaciones abiertas',
   'inbox.board.visitors': 'Visitantes conectados ahora',
   'inbox.board.online': '{n} conectados',
-  'inbox.board.anonymous': 'Visitante anónimo',
   'inbox.board.noVisitors': 'No hay nadie en este sitio ahora.',
   'inbox.board.noSites': 'Todavía no hay sitios.',
   'inbox.board.error': 'No se pudo cargar el tablero de presencia.',
