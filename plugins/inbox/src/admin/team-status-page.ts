@@ -22,6 +22,7 @@ const REFRESH_DELAY_MS = 300;
   selector: 'ch-inbox-team-status',
   imports: [TranslatePipe, InboxMyStatus],
   changeDetection: ChangeDetectionStrategy.OnPush,
+  host: { class: 'page' },
   template: `
     <div class="stack narrow-wide">
       <h1 class="page-title">{{ 'inbox.board.title' | t }}</h1>
