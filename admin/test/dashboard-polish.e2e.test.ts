@@ -3,20 +3,14 @@
  * headings; Presence and Quick replies have the padding of every other page; the
  * quick-reply suggestions are a styled menu (1366×850).
  */
-import { existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import t from 'tap';
 import type { Page } from 'playwright-core';
-import { ADMIN_DIST, CHROMIUM, browserAvailable, logIn, startHarness, type Harness } from './harness';
+import { adminSuiteReady, logIn, startHarness, type Harness } from './harness';
 
 const LAPTOP = { width: 1366, height: 850 };
 
-if (!browserAvailable()) {
-  if (process.env.CHARLA_REQUIRE_ALL === '1') t.fail(`Chromium is required (CHARLA_REQUIRE_ALL=1) but ${CHROMIUM} is missing`);
-  else t.comment(`NOT RUN: the admin browser tests did not run: ${CHROMIUM} is missing (apt-get install chromium)`);
-} else if (!existsSync(ADMIN_DIST)) {
-  t.fail(`the admin is not built (${ADMIN_DIST} is missing): run \`npm run build -w @charla/admin\` first`);
-} else {
+if (adminSuiteReady(t)) {
   let h: Harness;
   let page: Page;
   t.before(async () => {

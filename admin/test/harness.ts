@@ -116,3 +116,20 @@ export async function logIn(page: Page, email: string, password: string): Promis
 export function browserAvailable(): boolean {
   return existsSync(CHROMIUM);
 }
+
+/**
+ * Whether the admin browser suite can run here: Chromium present (missing fails under
+ * CHARLA_REQUIRE_ALL=1, else says plainly it did not run) and the admin built (missing fails).
+ */
+export function adminSuiteReady(t: { fail(msg: string): void; comment(msg: string): void }): boolean {
+  if (!browserAvailable()) {
+    if (process.env.CHARLA_REQUIRE_ALL === '1') t.fail(`Chromium is required (CHARLA_REQUIRE_ALL=1) but ${CHROMIUM} is missing`);
+    else t.comment(`NOT RUN: the admin browser tests did not run: ${CHROMIUM} is missing (apt-get install chromium)`);
+    return false;
+  }
+  if (!existsSync(ADMIN_DIST)) {
+    t.fail(`the admin is not built (${ADMIN_DIST} is missing): run \`npm run build -w @charla/admin\` first`);
+    return false;
+  }
+  return true;
+}

@@ -4,21 +4,15 @@
  * "You:" only for the viewer's own messages, Pending settable from the UI, and one
  * friendly stable name for an anonymous visitor in the list and the header (en and es).
  */
-import { existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import t from 'tap';
 import type { Page } from 'playwright-core';
 import { addMember } from '../../core/test/team-fixtures';
-import { ADMIN_DIST, CHROMIUM, browserAvailable, logIn, startHarness, type Harness } from './harness';
+import { adminSuiteReady, logIn, startHarness, type Harness } from './harness';
 
 const LAPTOP = { width: 1366, height: 850 };
 
-if (!browserAvailable()) {
-  if (process.env.CHARLA_REQUIRE_ALL === '1') t.fail(`Chromium is required (CHARLA_REQUIRE_ALL=1) but ${CHROMIUM} is missing`);
-  else t.comment(`NOT RUN: the admin browser tests did not run: ${CHROMIUM} is missing (apt-get install chromium)`);
-} else if (!existsSync(ADMIN_DIST)) {
-  t.fail(`the admin is not built (${ADMIN_DIST} is missing): run \`npm run build -w @charla/admin\` first`);
-} else {
+if (adminSuiteReady(t)) {
   let h: Harness;
   let theirs = ''; // assigned to a colleague, who wrote last
   let mine = ''; // the owner wrote last
