@@ -67,7 +67,8 @@ if (adminSuiteReady(t)) {
     const v = (await h.api('POST', '/api/v1/widget/init', { appId: site.appId }, '')).body as { visitorToken: string };
     const conv = (await h.api('POST', '/api/v1/widget/messages', { content: 'Hi', clientId: randomUUID() }, v.visitorToken)).body.conversation.id as string;
     await page.goto(`/admin/inbox/${conv}`);
-    await page.getByRole('textbox', { name: 'Reply' }).fill('/than');
+    await page.getByTestId('inbox-sla').waitFor(); // the inbox plugin's header is up: its reply-box extension too
+    await page.getByRole('textbox', { name: 'Reply' }).pressSequentially('/than');
     const menu = page.getByRole('listbox');
     await menu.waitFor();
     if (process.env.CHARLA_SHOTS) await page.screenshot({ path: `${process.env.CHARLA_SHOTS}/quick-replies.png` });
