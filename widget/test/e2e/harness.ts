@@ -140,3 +140,17 @@ export async function openMessenger(
   await page.getByRole('textbox', { name: 'Message', exact: true }).waitFor();
   return { page, errors };
 }
+
+/** A listening test server, the host page server and Chromium, all closed at teardown. */
+export async function startWidgetWorld(t: { teardown(fn: () => unknown): void }): Promise<{ server: import('@charla/core/testing').TestServer; host: HostSite; browser: Browser }> {
+  const { startTestServer } = await import('@charla/core/testing');
+  const server = await startTestServer({ listen: true });
+  const host = await new HostSite().listen();
+  const browser = await launchBrowser();
+  t.teardown(async () => {
+    await browser.close();
+    await host.close();
+    await server.close();
+  });
+  return { server, host, browser };
+}

@@ -4,21 +4,14 @@
  * promise only, never an uncaught page error.
  */
 import t from 'tap';
-import type { Browser, Page } from 'playwright-core';
-import { withBrowser, HostSite, launchBrowser, openMessenger } from './harness.js';
+import type { Page } from 'playwright-core';
+import { withBrowser, openMessenger, startWidgetWorld } from './harness.js';
 
 await withBrowser(t, run);
 
 async function run(): Promise<void> {
-  const { startTestServer, signup } = await import('@charla/core/testing');
-  const server = await startTestServer({ listen: true });
-  const host = await new HostSite().listen();
-  const browser: Browser = await launchBrowser();
-  t.teardown(async () => {
-    await browser.close();
-    await host.close();
-    await server.close();
-  });
+  const { signup } = await import('@charla/core/testing');
+  const { server, host, browser } = await startWidgetWorld(t);
   const owner = await signup(server, 'Polish');
   const newSite = async (name: string, patch?: Record<string, unknown>) => {
     const site = (await server.request('POST', '/api/v1/sites', { token: owner.token, body: { name, domain: 'localhost' } })).body;
