@@ -10,8 +10,9 @@ export interface Availability {
 export const AVAILABILITY_EVENT = 'site:availability';
 const MINUTE = 60_000;
 
-export async function availabilityOf(c: Cradle, site: SiteAttrs, now: Date): Promise<Availability> {
-  const agentsOnline = await c.presence.countOnline('agent', site.accountId);
+/** `agentsOnline` when the caller already counted them (one count for all sites of an account). */
+export async function availabilityOf(c: Cradle, site: SiteAttrs, now: Date, agentsOnline?: number): Promise<Availability> {
+  agentsOnline ??= await c.presence.countOnline('agent', site.accountId);
   const inOfficeHours = isWithinOfficeHours((site.widget as { officeHours?: OfficeHours | null }).officeHours ?? null, now);
   return { online: inOfficeHours && agentsOnline > 0, inOfficeHours, agentsOnline };
 }
@@ -37,16 +38,18 @@ export function installAvailability(c: Cradle): void {
     return false;
   });
 
-  const publish = async (accountId: string, siteId: string) => {
-    const site = await c.sites.byIdForAccount(accountId, siteId);
-    if (site) events.publish(`site:${siteId}`, AVAILABILITY_EVENT, await availabilityOf(c, site, clock.now()), 'visitors');
-  };
+  const publish = async (site: SiteAttrs, agentsOnline?: number) =>
+    events.publish(`site:${site.id}`, AVAILABILITY_EVENT, await availabilityOf(c, site, clock.now(), agentsOnline), 'visitors');
   const publishAccount = async (accountId: string) => {
-    for (const site of await c.sites.list(accountId)) await publish(accountId, site.id);
+    const agentsOnline = await c.presence.countOnline('agent', accountId);
+    for (const site of await c.sites.list(accountId)) await publish(site, agentsOnline);
   };
   events.on('agent.online', 'conversations', (p) => publishAccount(p.accountId));
   events.on('agent.offline', 'conversations', (p) => publishAccount(p.accountId));
-  events.on('site.updated', 'conversations', (p) => (p.changes.widget ? publish(p.accountId, p.siteId) : undefined));
+  events.on('site.updated', 'conversations', async (p) => {
+    const site = p.changes.widget ? await c.sites.byIdForAccount(p.accountId, p.siteId) : null;
+    if (site) await publish(site);
+  });
 
   // Office hours: one minute-aligned timer per site with visitor sockets on this instance.
   interface Watch { accountId: string; siteId: string; inOfficeHours: boolean; timer?: NodeJS.Timeout }
