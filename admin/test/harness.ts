@@ -29,7 +29,8 @@ export interface Harness {
   base: string;
   smtp: Awaited<ReturnType<typeof startSmtpServer>>;
   browser: Browser;
-  newPage(): Promise<{ context: BrowserContext; page: Page }>;
+  /** A new context (default 1400×900, en-US). */
+  newPage(opts?: { viewport?: { width: number; height: number } }): Promise<{ context: BrowserContext; page: Page }>;
   api(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: any }>;
   owner: Awaited<ReturnType<typeof signup>>;
   close(): Promise<void>;
@@ -73,8 +74,8 @@ export async function startHarness(opts: { plugins?: string[] } = {}): Promise<H
     smtp,
     browser,
     owner,
-    async newPage() {
-      const context = await browser.newContext({ baseURL: base, locale: 'en-US', viewport: { width: 1400, height: 900 } });
+    async newPage(opts = {}) {
+      const context = await browser.newContext({ baseURL: base, locale: 'en-US', viewport: opts.viewport ?? { width: 1400, height: 900 } });
       contexts.push(context);
       const page = await context.newPage();
       page.setDefaultTimeout(10_000);
@@ -114,4 +115,21 @@ export async function logIn(page: Page, email: string, password: string): Promis
 
 export function browserAvailable(): boolean {
   return existsSync(CHROMIUM);
+}
+
+/**
+ * Whether the admin browser suite can run here: Chromium present (missing fails under
+ * CHARLA_REQUIRE_ALL=1, else says plainly it did not run) and the admin built (missing fails).
+ */
+export function adminSuiteReady(t: { fail(msg: string): void; comment(msg: string): void }): boolean {
+  if (!browserAvailable()) {
+    if (process.env.CHARLA_REQUIRE_ALL === '1') t.fail(`Chromium is required (CHARLA_REQUIRE_ALL=1) but ${CHROMIUM} is missing`);
+    else t.comment(`NOT RUN: the admin browser tests did not run: ${CHROMIUM} is missing (apt-get install chromium)`);
+    return false;
+  }
+  if (!existsSync(ADMIN_DIST)) {
+    t.fail(`the admin is not built (${ADMIN_DIST} is missing): run \`npm run build -w @charla/admin\` first`);
+    return false;
+  }
+  return true;
 }

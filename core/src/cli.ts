@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, publicUrlNotice } from './config.js';
 import { PluginLoadError } from './plugins/loader.js';
 
 const USAGE = `Usage: charla <command>
@@ -52,6 +52,7 @@ export async function main(argv: string[]): Promise<void> {
       console.log('charla: migrations applied');
       return;
     }
+    console.log(publicUrlNotice(config));
     if (config.production && !process.env.PUBLIC_URL) app.log.warn('PUBLIC_URL is not set: links in e-mails and the widget snippet will point to %s', config.publicUrl);
     let closing = false;
     const shutdown = (signal: string) => {

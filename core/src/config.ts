@@ -131,6 +131,18 @@ function deepMerge<T>(base: T, over: unknown): T {
 }
 
 /**
+ * The first-start line about PUBLIC_URL: links in e-mails and the widget snippet use it,
+ * so say which one is in use and, when it is the default, how to set it (an admin opened
+ * on 127.0.0.1 would otherwise find `localhost` links without knowing why).
+ */
+export function publicUrlNotice(config: Pick<CharlaConfig, 'publicUrl' | 'port'>, env: Env = process.env): string {
+  const head = `charla: PUBLIC_URL is ${config.publicUrl} — links in e-mails and the widget snippet use it`;
+  if (env.PUBLIC_URL) return `${head} (from the PUBLIC_URL variable).`;
+  if (config.publicUrl !== `http://localhost:${config.port}`) return `${head} (from charla.config.json).`;
+  return `${head}. This is the default: set the address people reach this server at with PUBLIC_URL (e.g. PUBLIC_URL=https://chat.example.com in the environment or .env, or "publicUrl" in charla.config.json) and restart.`;
+}
+
+/**
  * Builds the configuration from the environment, `charla.config.json` and explicit
  * overrides (highest precedence), and validates it. Throws ConfigError listing every problem.
  */

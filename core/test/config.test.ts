@@ -4,6 +4,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ConfigError, loadConfig } from '@charla/core';
+import { publicUrlNotice } from '../src/config.js';
 
 // Configuration: validated at start; every problem on its own line naming the variable;
 // `charla start` with a bad environment exits 1 with those lines.
@@ -136,4 +137,13 @@ t.test('`charla start` with a bad environment exits 1 with one clear line per pr
   }
   t.notMatch(run.stderr, /hunter2|\n\s+at /, 'no secrets, no stack trace');
   t.throws(() => statSync(dataDir), 'nothing was created: the server did not start');
+});
+
+t.test('the first-start output says which PUBLIC_URL is in use and how to set it', async (t) => {
+  const byDefault = publicUrlNotice(loadConfig({}, { PORT: '3100' }, cwd), {});
+  t.match(byDefault, 'PUBLIC_URL is http://localhost:3100', 'the URL in use');
+  t.match(byDefault, /default: set .*PUBLIC_URL=https:\/\/chat\.example\.com/, 'and how to set it');
+  const set = publicUrlNotice(loadConfig({}, { PUBLIC_URL: 'https://chat.acme.test/' }, cwd), { PUBLIC_URL: 'https://chat.acme.test/' });
+  t.match(set, /PUBLIC_URL is https:\/\/chat\.acme\.test .*\(from the PUBLIC_URL variable\)\.$/);
+  t.notMatch(set, /default/);
 });

@@ -1,6 +1,8 @@
 import t from 'tap';
 import { Type, definePlugin } from '@charla/core';
 import { signup, startSmtpServer, startTestServer } from '@charla/core/testing';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { addMember } from './team-fixtures.js';
 
 // A small pro-plan plugin with a route, a setting and an event handler, to prove
@@ -114,4 +116,61 @@ t.test('settings are for admins: agents see names and state, not settings', asyn
   t.equal(missing.status, 404);
   t.equal(missing.body.code, 'CHARLA_CORE_PLUGIN_NOT_FOUND');
   t.equal((await s.request('GET', '/api/v1/plugins/hello')).status, 401);
+});
+
+// A plugin with credentials: `secret: true` (or JSON Schema's writeOnly) makes a setting write-only.
+const vault = definePlugin({
+  name: 'vault',
+  version: '1.0.0',
+  core: '^0.1.0',
+  settings: Type.Object({
+    apiKey: Type.String({ secret: true, default: '', pattern: '^(sk_[a-z0-9_]+)?$', title: 'API key' }),
+    webhookToken: Type.Optional(Type.String({ writeOnly: true })),
+    label: Type.String({ default: 'Main' }),
+  }),
+  routes(app, ctx) {
+    // The plugin itself reads the real value (here only compared, never returned).
+    app.get('/api/v1/vault/check', { config: { auth: 'agent' } }, async (request) => {
+      const s = await ctx.settingsFor(request.actor!.accountId);
+      return { apiKey: s.apiKey === 'sk_live_4242' ? 'the real one' : s.apiKey === '' ? 'unset' : 'other', webhookToken: s.webhookToken === 'whk-secret-77' };
+    });
+  },
+});
+
+t.test('secret settings: masked on read, kept when saved unchanged, never logged, clearable', async (t) => {
+  const logs: string[] = [];
+  const logger = pino({ level: 'trace' }, new Writable({ write(chunk, _enc, cb) { logs.push(String(chunk)); cb(); } }));
+  const s = await startTestServer({ plugins: [vault], logger });
+  t.teardown(() => s.close());
+  const owner = await signup(s);
+  const read = async () => (await s.request('GET', '/api/v1/plugins/vault', { token: owner.token })).body;
+
+  t.match((await read()).settings, { apiKey: '', label: 'Main' }, 'unset: empty, not masked');
+  const saved = await s.request('PATCH', '/api/v1/plugins/vault', { token: owner.token, body: { settings: { apiKey: 'sk_live_4242', webhookToken: 'whk-secret-77' } } });
+  t.equal(saved.status, 200);
+  t.notMatch(saved.text, /sk_live_4242|whk-secret-77/, 'the PATCH answer does not echo the secrets');
+  const view = await read();
+  t.equal(view.settings.apiKey, '••••••••', 'secret: true reads as the mask');
+  t.equal(view.settings.webhookToken, '••••••••', 'writeOnly: true too');
+  t.equal(view.settingsSchema.properties.apiKey.secret, true, 'the schema tells the admin form it is secret');
+  const list = await s.request('GET', '/api/v1/plugins', { token: owner.token });
+  t.notMatch(list.text, /sk_live_4242|whk-secret-77/, 'the plugin list does not show them either');
+  t.same((await s.request('GET', '/api/v1/vault/check', { token: owner.token })).body, { apiKey: 'the real one', webhookToken: true }, 'the plugin gets the real values');
+
+  // The admin form saves everything back: the masks mean "unchanged".
+  const again = await s.request('PATCH', '/api/v1/plugins/vault', { token: owner.token, body: { settings: { ...view.settings, label: 'Renamed' } } });
+  t.equal(again.status, 200, again.text);
+  t.equal(again.body.settings.label, 'Renamed');
+  t.same((await s.request('GET', '/api/v1/vault/check', { token: owner.token })).body, { apiKey: 'the real one', webhookToken: true }, 'saving the form unchanged keeps the secrets');
+
+  const bad = await s.request('PATCH', '/api/v1/plugins/vault', { token: owner.token, body: { settings: { apiKey: 'not-a-key-9f8e7d' } } });
+  t.equal(bad.status, 400, 'an invalid secret is refused');
+  t.notMatch(bad.text, /not-a-key-9f8e7d/, 'and the refusal does not repeat it');
+
+  const cleared = await s.request('PATCH', '/api/v1/plugins/vault', { token: owner.token, body: { settings: { apiKey: '' } } });
+  t.equal(cleared.body.settings.apiKey, '', 'an empty value clears it');
+  t.same((await s.request('GET', '/api/v1/vault/check', { token: owner.token })).body, { apiKey: 'unset', webhookToken: true });
+
+  t.ok(logs.length > 0, `the server logged (${logs.length} lines at trace)`);
+  t.notOk(logs.some((l) => /sk_live_4242|whk-secret-77|not-a-key-9f8e7d/.test(l)), 'no secret in any log line');
 });

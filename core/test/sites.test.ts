@@ -98,6 +98,7 @@ t.test('widget validation: bad colours, unsafe logo URLs, bad time zones and hou
     ['logoUrl JavaScript: mixed case', { logoUrl: 'JaVaScRiPt:alert(document.cookie)' }, /logoUrl/],
     ['logoUrl data:', { logoUrl: 'data:image/svg+xml,<svg onload=alert(1)>' }, /logoUrl/],
     ['logoUrl relative', { logoUrl: '/logo.png' }, /logoUrl/],
+    ['logoUrl http:', { logoUrl: 'http://cdn.example.com/logo.png' }, /https/],
     ['logoUrl object', { logoUrl: { href: 'https://x' } }],
     ['timezone Mars', { officeHours: { timezone: 'Mars/Olympus_Mons', days: [] } }, /timezone/],
     ['timezone number', { officeHours: { timezone: 1, days: [] } }],

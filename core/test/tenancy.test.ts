@@ -131,7 +131,7 @@ const EXPECTATIONS: Record<string, Expectation> = {
 // checked here; the authenticated upgrade is the realtime tests' business.
 const WEBSOCKET = new Set(['GET /api/v1/realtime']);
 // The admin SPA, the widget bundle and the demo page are static files, not tenant data.
-const STATIC = /^\/(admin|widget|demo)(\/|$)|^\/$|^\/\*$/;
+const STATIC = /^\/(admin|widget|demo)(\/|$)|^\/$|^\/\*$|^\/favicon\.ico$/;
 
 /** Every route of the running app, from its router (hidden routes included), as "METHOD /path". */
 function enumerateRoutes(tree: string): string[] {

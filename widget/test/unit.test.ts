@@ -28,6 +28,7 @@ t.test('theme: colours are validated and text stays readable', async (t) => {
   t.equal(safeColor('red;} body{display:none', '#000'), '#000', 'no CSS injection');
   t.equal(safeUrl('javascript:alert(1)'), null);
   t.equal(safeUrl('https://cdn.example.com/logo.png'), 'https://cdn.example.com/logo.png');
+  t.equal(safeUrl('http://cdn.example.com/logo.png'), null, 'http: is not shown (mixed content)');
   t.equal(readableOn('#ffff00'), '#111827');
   t.equal(readableOn('#1e3a8a'), '#ffffff');
   t.ok(contrast('#000000', '#ffffff') > 20);

@@ -4,6 +4,7 @@ export * from './auth.service';
 export * from './realtime.service';
 export * from './i18n.service';
 export * from './format';
+export * from './visitor-name';
 export * from './problem';
 export * from './plugin-host';
 export * from './slot-outlet';

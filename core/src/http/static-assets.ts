@@ -45,6 +45,12 @@ export async function staticAssets(app: FastifyInstance, { container }: { contai
   const adminDir = packageDir('@charla/admin', 'dist/browser');
 
   app.get('/', { config: { auth: 'public' }, schema: { hide: true } as never }, async (_req, reply) => reply.redirect('/admin/'));
+  // Browsers ask every origin for /favicon.ico (the demo page, API docs, JSON answers): the admin's icon.
+  const favicon = adminDir && existsSync(join(adminDir, 'favicon.svg')) ? readFileSync(join(adminDir, 'favicon.svg')) : null;
+  app.get('/favicon.ico', { config: { auth: 'public' }, schema: { hide: true } as never }, async (_req, reply) =>
+    favicon
+      ? reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(favicon)
+      : reply.code(204).header('cache-control', 'public, max-age=86400').send());
 
   if (widgetDir) {
     await app.register(fastifyStatic, {

@@ -16,6 +16,18 @@ export const PluginErrors = {
   badSettings: defineError('CHARLA_CORE_PLUGIN_SETTINGS_INVALID', 400),
 };
 
+/**
+ * What a secret setting reads as once set: the value itself never leaves the server.
+ * Sending it back unchanged (a form saved without touching the field) keeps the stored value.
+ */
+export const SECRET_MASK = '••••••••';
+
+/** The top-level settings a plugin marks secret (`Type.String({ secret: true })`, or JSON Schema's `writeOnly: true`). */
+export function secretSettings(schema: unknown): string[] {
+  const props = (schema as { properties?: Record<string, { secret?: unknown; writeOnly?: unknown } | undefined> } | null | undefined)?.properties ?? {};
+  return Object.entries(props).filter(([, s]) => s?.secret === true || s?.writeOnly === true).map(([k]) => k);
+}
+
 const PLAN_ORDER: Record<Plan, number> = { basic: 0, pro: 1, enterprise: 2 };
 
 export function planAllows(accountPlan: string, required: Plan | undefined): boolean {
@@ -111,7 +123,7 @@ export class PluginRegistry {
       available: planAllows(e.plan, p.plan),
       enabled: await this.isEnabled(accountId, p.name),
       settingsSchema: p.settings ?? null,
-      settings: await this.settings(accountId, p.name),
+      settings: masked(p, await this.settings(accountId, p.name)),
     })));
   }
 
@@ -124,7 +136,10 @@ export class PluginRegistry {
     let settings = e.rows.get(name)?.settings ?? {};
     if (patch.settings !== undefined) {
       if (!p.settings) throw PluginErrors.badSettings(`"${name}" has no settings.`);
-      const merged = { ...this.defaults(p), ...settings, ...patch.settings };
+      // A secret sent back as its mask means "unchanged".
+      const incoming = { ...patch.settings };
+      for (const k of secretSettings(p.settings)) if (incoming[k] === SECRET_MASK) delete incoming[k];
+      const merged = { ...this.defaults(p), ...settings, ...incoming };
       const errors = [...Value.Errors(p.settings, merged)].slice(0, 5).map((x) => `${x.path || 'settings'}: ${x.message}`);
       if (errors.length) throw PluginErrors.badSettings(`Invalid settings for "${name}": ${errors.join('; ')}.`);
       settings = Value.Clean(p.settings, Value.Clone(merged)) as Record<string, unknown>;
@@ -145,4 +160,13 @@ export class PluginRegistry {
   forget(accountId: string): void {
     this.cache.delete(accountId);
   }
+}
+
+/** Settings as an admin reads them: a secret that is set shows as SECRET_MASK, an unset one as it is (empty). */
+function masked(p: CharlaPlugin, settings: Record<string, unknown>): Record<string, unknown> {
+  const keys = secretSettings(p.settings);
+  if (!keys.length) return settings;
+  const out = { ...settings };
+  for (const k of keys) if (out[k] !== undefined && out[k] !== null && out[k] !== '') out[k] = SECRET_MASK;
+  return out;
 }

@@ -93,9 +93,10 @@ export function validateWidgetPatch(patch: Partial<WidgetConfig>): Partial<Widge
       try {
         u = new URL(patch.logoUrl);
       } catch {
-        throw SiteErrors.invalid('widget.logoUrl must be an absolute https:// or http:// URL.');
+        throw SiteErrors.invalid('widget.logoUrl must be an absolute https:// URL.');
       }
-      if (u.protocol !== 'https:' && u.protocol !== 'http:') throw SiteErrors.invalid('widget.logoUrl must be an absolute https:// or http:// URL.');
+      // https only: an http: image on an https page is mixed content the browser blocks or flags.
+      if (u.protocol !== 'https:') throw SiteErrors.invalid('widget.logoUrl must be an absolute https:// URL (http: is refused: browsers block it on https pages).');
       out.logoUrl = u.href;
     }
   }

@@ -34,6 +34,8 @@ t.test('SLA: due time per priority, warning before expiry, breach stored, e-mail
   t.equal(warn.data.dueAt, st.body.sla.dueAt);
   const warnMail = await smtp.waitFor((m) => m.to.includes(bea.email) && /SLA warning/.test(m.subject));
   t.match(warnMail.text, late.id, 'the e-mail links to the conversation');
+  t.notMatch(warnMail.text, /\d{4}-\d\d-\d\dT\d\d:/, 'no raw ISO timestamp');
+  t.match(warnMail.text, /expires at \d{1,2} \w{3} \d{4}, \d\d:\d\d \(UTC\)/, 'a formatted time with its time zone');
   t.equal(sock.frames.filter((f) => f.event === 'inbox:sla' && f.data.conversationId === quick.id && ['warning', 'breached'].includes(f.data.state)).length, 0, 'the answered one never warns');
 
   clock.advance(2 * MIN);

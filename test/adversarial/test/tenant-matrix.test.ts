@@ -263,11 +263,12 @@ t.test('socket subscriptions × callers', async (t) => {
   const channels = {
     accountA: `account:${w.A.owner.accountId}`, conversationA: `conversation:${w.convA}`, victim: `visitor:${w.victim.id}`,
     accountB: `account:${w.B.owner.accountId}`, conversationB: `conversation:${w.convB}`, visitorB: `visitor:${w.visitorB.id}`,
+    siteA: `site:${w.A.site.id}`, siteB: `site:${w.B.site.id}`,
     bogus: 'nope:1', empty: 'conversation:', long: `conversation:${'x'.repeat(500)}`,
   };
   const allowed: Record<string, (keyof typeof channels)[]> = {
-    owner: ['accountA', 'conversationA', 'victim'], admin: ['accountA', 'conversationA', 'victim'], agent: ['accountA', 'conversationA', 'victim'],
-    ownerB: ['accountB', 'conversationB', 'visitorB'], victim: ['conversationA', 'victim'], visitorA: [], visitorB: ['conversationB', 'visitorB'],
+    owner: ['accountA', 'conversationA', 'victim', 'siteA'], admin: ['accountA', 'conversationA', 'victim', 'siteA'], agent: ['accountA', 'conversationA', 'victim', 'siteA'],
+    ownerB: ['accountB', 'conversationB', 'visitorB', 'siteB'], victim: ['conversationA', 'victim', 'siteA'], visitorA: ['siteA'], visitorB: ['conversationB', 'visitorB', 'siteB'],
   };
   const tokens: Record<string, string> = { owner: w.A.owner.token, admin: w.adminA.token, agent: w.agentA.token, ownerB: w.B.owner.token, victim: w.victim.token, visitorA: w.otherVisitorA.token, visitorB: w.visitorB.token };
   let cells = 0;

@@ -12,5 +12,12 @@ export function boot(ctx: BootContext): void {
   const queue = current && Array.isArray(current.q) ? (current.q as ArrayLike<unknown>[]).map((args) => Array.from(args)) : [];
   const api = createSdk(ctx, () => import('../messenger/messenger.js'));
   w.Charla = api;
-  replayQueue(api, queue, ctx.appId);
+  // With the Intercom layer, Intercom('boot') (or intercomSettings) starts the widget, not data-app-id.
+  replayQueue(api, queue, ctx.intercom ? undefined : ctx.appId);
+  if (ctx.intercom) {
+    import('./intercom.js').then(
+      (m) => m.installIntercom(api, ctx.appId, () => api.visitorId),
+      (err: unknown) => console.error('[charla] the Intercom layer could not be loaded', err),
+    );
+  }
 }

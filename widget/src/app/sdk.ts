@@ -10,6 +10,8 @@ export interface BootContext {
   appId?: string;
   /** `data-locale` of the script tag. */
   locale?: string;
+  /** `data-intercom` on the script tag: answer the Intercom JavaScript API too. */
+  intercom?: boolean;
 }
 
 export interface InitOptions {
@@ -34,6 +36,8 @@ export interface CharlaApi {
   off(event: WidgetEvent, cb: Listener): void;
   readonly unreadCount: number;
   readonly isOpen: boolean;
+  /** The current visitor's id (after init), e.g. for Intercom('getVisitorId'). */
+  readonly visitorId: string | undefined;
   readonly loaded: true;
   readonly version: string;
 }
@@ -192,6 +196,7 @@ export function createSdk(ctx: BootContext, loadMessenger: () => Promise<typeof 
   Object.defineProperties(api, {
     unreadCount: { get: () => widget?.unreadCount ?? 0 },
     isOpen: { get: () => widget?.isOpen ?? false },
+    visitorId: { get: () => widget?.visitor?.id },
     loaded: { value: true },
     version: { value: __CHARLA_VERSION__ },
   });

@@ -163,6 +163,8 @@ export class Widget {
       }),
     );
     this.#visitorChannelOff = this.#rt.subscribe(`visitor:${this.#visitor.id}`);
+    // Availability (agents online, office hours) changes while the page is open: `site:availability`.
+    if (this.#site.id) this.#rt.subscribe(`site:${this.#site.id}`);
     this.#rt.connect();
 
     const onVisible = () => document.visibilityState === 'visible' && this.#markRead();
@@ -216,7 +218,9 @@ export class Widget {
       this.#render();
       return res.visitor;
     })();
-    this.#identifying = run.finally(() => {
+    // Only a marker for #recoverAuth: it must not reject on its own (an unhandled
+    // rejection is a page error even when the caller catches `run`).
+    this.#identifying = run.then(() => undefined, () => undefined).finally(() => {
       this.#identifying = null;
     });
     return run;
@@ -548,6 +552,12 @@ export class Widget {
               }, TYPING_EXPIRE_MS),
             }
           : null;
+        this.#render();
+        break;
+      }
+      case 'site:availability': {
+        if (typeof data.online !== 'boolean') break;
+        this.#site = { ...this.#site, online: data.online, inOfficeHours: data.inOfficeHours === true, agentsOnline: Number(data.agentsOnline) || 0 };
         this.#render();
         break;
       }

@@ -10,7 +10,7 @@ interface QueueStub {
   q: unknown[][];
 }
 
-(function (w: Window & { Charla?: unknown; __charlaLoader?: boolean }, d: Document) {
+(function (w: Window & { Charla?: unknown; Intercom?: unknown; __charlaLoader?: boolean }, d: Document) {
   if (w.__charlaLoader) return; // loaded twice: the first copy wins
   const script = (d.currentScript as HTMLScriptElement | null) ?? d.querySelector<HTMLScriptElement>('script[src*="/widget/loader.js"]');
   if (!script || !script.src) return;
@@ -22,10 +22,19 @@ interface QueueStub {
     stub.q = [];
     w.Charla = stub;
   }
+  // Intercom compatibility (data-intercom): queue Intercom(...) calls until the layer is loaded.
+  const intercom = script.dataset.intercom !== undefined && script.dataset.intercom !== 'false';
+  if (intercom && typeof w.Intercom !== 'function') {
+    const ic = function (...args: unknown[]) {
+      ic.q.push(args);
+    } as QueueStub;
+    ic.q = [];
+    w.Intercom = ic;
+  }
   const base = new URL('.', script.src).href;
   import(/* @vite-ignore */ base + __CHARLA_LAUNCHER__).then(
-    (m: { boot: (ctx: { base: string; api: string; appId?: string; locale?: string }) => void }) =>
-      m.boot({ base, api: new URL(script.src).origin, appId: script.dataset.appId, locale: script.dataset.locale }),
+    (m: { boot: (ctx: { base: string; api: string; appId?: string; locale?: string; intercom?: boolean }) => void }) =>
+      m.boot({ base, api: new URL(script.src).origin, appId: script.dataset.appId, locale: script.dataset.locale, intercom }),
     (err: unknown) => {
       w.__charlaLoader = false;
       console.error('[charla] the widget could not be loaded', err);

@@ -7,6 +7,8 @@ export interface OfficeHours {
 }
 
 export interface SiteInfo {
+  /** Absent from servers before live availability (the widget then keeps the init state). */
+  id?: string;
   name: string;
   widget: WidgetLook & { officeHours?: OfficeHours | null };
   online: boolean;

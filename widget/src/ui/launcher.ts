@@ -4,11 +4,14 @@ import { themeCss, type Theme } from './theme.js';
 /** Attribute on every node the widget injects into the host page (shutdown removes them). */
 export const INJECTED_ATTR = 'data-charla';
 
+// `all:initial!important` keeps the page's CSS out; what the widget wants back (font,
+// colour) must be !important too, or the reset beats it (Times New Roman 16px).
 const CSS = `
 :host{all:initial!important;display:block!important;position:fixed!important;z-index:2147483000!important;
  inset:auto!important;width:0!important;height:0!important;margin:0!important;padding:0!important;border:0!important;
  transform:none!important;filter:none!important;opacity:1!important;visibility:visible!important;contain:none!important;
- font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif}
+ font:14px/1.45 var(--charla-font,system-ui,-apple-system,'Segoe UI',Roboto,'Helvetica Neue',Arial,sans-serif)!important;
+ color:#1f2937!important}
 *{box-sizing:border-box}
 .launcher{position:fixed;bottom:20px;right:20px;width:60px;height:60px;border-radius:50%;border:0;margin:0;padding:0;
  display:grid;place-items:center;cursor:pointer;background:var(--charla-primary);color:var(--charla-on-primary);

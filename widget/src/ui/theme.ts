@@ -15,12 +15,12 @@ export function safeColor(value: unknown, fallback: string): string {
   return typeof value === 'string' && COLOR_RE.test(value.trim()) ? value.trim() : fallback;
 }
 
-/** Accepts absolute http(s) URLs only. */
+/** Accepts absolute https URLs only (the server refuses others for the logo; older sites may still hold http:). */
 export function safeUrl(value: unknown): string | null {
   if (typeof value !== 'string' || !value) return null;
   try {
     const u = new URL(value);
-    return u.protocol === 'https:' || u.protocol === 'http:' ? u.href : null;
+    return u.protocol === 'https:' ? u.href : null;
   } catch {
     return null;
   }

@@ -122,3 +122,35 @@ export function waitFor<T>(fn: () => Promise<T | undefined | null | false> | T |
     void tick();
   });
 }
+
+/**
+ * Serves `site`'s snippet (pointed at `apiUrl`) at `path` of `host`, opens it in a new
+ * context (closed at teardown) and opens the messenger. `headHtml` goes into the page's head.
+ */
+export async function openMessenger(
+  t: { teardown(fn: () => unknown): void },
+  browser: Browser, host: HostSite, apiUrl: string, site: { snippet: string }, path: string, headHtml = '',
+): Promise<{ page: Page; errors: string[] }> {
+  const snippet = site.snippet.replace(/src="[^"]*\/widget\/loader\.js"/, `src="${apiUrl}/widget/loader.js"`);
+  host.pages.set(path, hostPage({ snippet }).replace('</head>', `${headHtml}</head>`));
+  const { context, page, errors } = await newPage(browser);
+  t.teardown(() => context.close());
+  await page.goto(`${host.origin}${path}`);
+  await page.getByRole('button', { name: 'Open chat', exact: true }).click();
+  await page.getByRole('textbox', { name: 'Message', exact: true }).waitFor();
+  return { page, errors };
+}
+
+/** A listening test server, the host page server and Chromium, all closed at teardown. */
+export async function startWidgetWorld(t: { teardown(fn: () => unknown): void }): Promise<{ server: import('@charla/core/testing').TestServer; host: HostSite; browser: Browser }> {
+  const { startTestServer } = await import('@charla/core/testing');
+  const server = await startTestServer({ listen: true });
+  const host = await new HostSite().listen();
+  const browser = await launchBrowser();
+  t.teardown(async () => {
+    await browser.close();
+    await host.close();
+    await server.close();
+  });
+  return { server, host, browser };
+}

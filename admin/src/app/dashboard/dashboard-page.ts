@@ -9,6 +9,7 @@ import { SlotOutlet } from '../../sdk/slot-outlet';
   selector: 'ch-dashboard-page',
   imports: [TranslatePipe, SlotOutlet],
   changeDetection: ChangeDetectionStrategy.OnPush,
+  host: { class: 'page' },
   template: `
     <h1 class="page-title">{{ 'dashboard.title' | t }}</h1>
     @if (empty()) {

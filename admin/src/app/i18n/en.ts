@@ -156,4 +156,9 @@ export const EN: Record<string, string> = {
   'settings.plugins.required': 'Part of Charla: always on.',
   'settings.plugins.notInPlan': 'Not included in your plan (needs {plan}).',
   'settings.plugins.listHint': 'Separate values with commas.',
+  'settings.plugins.secretPlaceholder': 'Not set',
+  'settings.plugins.addRow': 'Add',
+  'settings.plugins.removeRow': 'Remove',
+  'settings.plugins.noRows': 'None yet.',
+  'settings.plugins.secretHint': 'Stored write-only: it is never shown again. Leave it as it is to keep it; type a new value to replace it, or empty it to remove it.',
 };

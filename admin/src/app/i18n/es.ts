@@ -156,4 +156,9 @@ export const ES: Record<string, string> = {
   'settings.plugins.required': 'Parte de Charla: siempre activado.',
   'settings.plugins.notInPlan': 'No incluido en tu plan (necesita {plan}).',
   'settings.plugins.listHint': 'Separa los valores con comas.',
+  'settings.plugins.secretPlaceholder': 'Sin definir',
+  'settings.plugins.addRow': 'Añadir',
+  'settings.plugins.removeRow': 'Quitar',
+  'settings.plugins.noRows': 'Ninguna todavía.',
+  'settings.plugins.secretHint': 'Se guarda sin poder leerse: nunca se vuelve a mostrar. Déjalo como está para conservarlo; escribe un valor nuevo para cambiarlo, o vacíalo para quitarlo.',
 };

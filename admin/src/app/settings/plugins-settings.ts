@@ -5,7 +5,7 @@ import { AuthService } from '../../sdk/auth.service';
 import { I18nService, TranslatePipe } from '../../sdk/i18n.service';
 import { PluginHost } from '../../sdk/plugin-host';
 import { problemText } from '../../sdk/problem';
-import { type SettingsField, fromInput, settingsFields, toInput } from './settings-form';
+import { type RowColumn, type SettingsField, fromInput, fromRows, settingsFields, toInput, toRows } from './settings-form';
 
 interface PluginState {
   name: string;
@@ -16,7 +16,8 @@ interface PluginState {
   available: boolean;
   enabled: boolean;
   settingsSchema: unknown;
-  settings: Record<string, unknown>;
+  /** Owners and admins only: agents get none. */
+  settings?: Record<string, unknown>;
 }
 
 interface PluginView extends PluginState {
@@ -60,48 +61,83 @@ interface PluginView extends PluginState {
         @if (p.fields.length) {
           <form class="stack narrow" (submit)="save(p, $event)">
             @for (f of p.fields; track f.key) {
+              @let id = p.name + '-' + f.key;
+              @let help = helpOf(p, f);
               @switch (f.kind) {
                 @case ('boolean') {
-                  <label class="check">
-                    <input type="checkbox" [name]="f.key" [checked]="!!p.settings[f.key]" [disabled]="!auth.canManage()" />
-                    {{ f.label }}
+                  <label class="switch" [attr.data-setting]="f.key">
+                    <input type="checkbox" role="switch" [id]="id" [name]="f.key" [checked]="!!p.settings?.[f.key]" [disabled]="!auth.canManage()"
+                      [attr.aria-describedby]="help ? id + '-d' : null" />
+                    <span class="switch-track" aria-hidden="true"></span>
+                    <span>{{ labelOf(p, f) }}</span>
                   </label>
                 }
                 @case ('select') {
-                  <div class="field">
-                    <label [for]="p.name + '-' + f.key">{{ f.label }}</label>
-                    <select [id]="p.name + '-' + f.key" [name]="f.key" [value]="value(f, p)" [disabled]="!auth.canManage()">
+                  <div class="field" [attr.data-setting]="f.key">
+                    <label [for]="id">{{ labelOf(p, f) }}</label>
+                    <select [id]="id" [name]="f.key" [disabled]="!auth.canManage()" [attr.aria-describedby]="help ? id + '-d' : null">
                       @for (o of f.options; track o) {
-                        <option [value]="o">{{ o }}</option>
+                        <option [value]="o" [selected]="value(f, p) === o">{{ optionOf(p, f, o) }}</option>
                       }
                     </select>
                   </div>
                 }
+                @case ('rows') {
+                  <fieldset class="rows-field" [attr.data-setting]="f.key" [attr.aria-describedby]="help ? id + '-d' : null">
+                    <legend>{{ labelOf(p, f) }}</legend>
+                    @for (r of rowsOf(p, f); track $index; let i = $index) {
+                      <div class="row wrap rows-row">
+                        @for (c of f.columns; track c.key) {
+                          <div class="field inline">
+                            <label [for]="id + '-' + i + '-' + c.key">{{ columnOf(p, f, c) }}</label>
+                            <input type="text" [id]="id + '-' + i + '-' + c.key" [value]="r[c.key] || ''" (input)="setCell(p, f, i, c.key, $event)" [readOnly]="!auth.canManage()" />
+                          </div>
+                        }
+                        @if (auth.canManage()) {
+                          <button type="button" class="btn btn-secondary btn-sm" (click)="removeRow(p, f, i)">{{ 'settings.plugins.removeRow' | t }}</button>
+                        }
+                      </div>
+                    } @empty {
+                      <p class="muted">{{ 'settings.plugins.noRows' | t }}</p>
+                    }
+                    @if (auth.canManage()) {
+                      <button type="button" class="btn btn-secondary btn-sm" (click)="addRow(p, f)">{{ 'settings.plugins.addRow' | t }}</button>
+                    }
+                  </fieldset>
+                }
                 @case ('json') {
-                  <div class="field">
-                    <label [for]="p.name + '-' + f.key">{{ f.label }} (JSON)</label>
-                    <textarea class="mono" rows="4" [id]="p.name + '-' + f.key" [name]="f.key" [value]="value(f, p)" [readOnly]="!auth.canManage()"></textarea>
+                  <div class="field" [attr.data-setting]="f.key">
+                    <label [for]="id">{{ labelOf(p, f) }} (JSON)</label>
+                    <textarea class="mono" rows="4" [id]="id" [name]="f.key" [value]="value(f, p)" [readOnly]="!auth.canManage()" [attr.aria-describedby]="help ? id + '-d' : null"></textarea>
                   </div>
                 }
                 @default {
-                  <div class="field">
-                    <label [for]="p.name + '-' + f.key">{{ f.label }}</label>
+                  <div class="field" [attr.data-setting]="f.key">
+                    <label [for]="id">{{ labelOf(p, f) }}</label>
                     <input
-                      [id]="p.name + '-' + f.key"
+                      [id]="id"
                       [name]="f.key"
-                      [type]="f.kind === 'number' ? 'number' : 'text'"
+                      [type]="f.kind === 'number' ? 'number' : f.kind === 'secret' ? 'password' : 'text'"
+                      [attr.min]="f.min"
+                      [attr.max]="f.max"
+                      [attr.step]="f.integer ? 1 : null"
+                      [attr.autocomplete]="f.kind === 'secret' ? 'new-password' : null"
+                      [attr.placeholder]="f.kind === 'secret' ? ('settings.plugins.secretPlaceholder' | t) : null"
                       [value]="value(f, p)"
                       [readOnly]="!auth.canManage()"
-                      [attr.aria-describedby]="f.description ? p.name + '-' + f.key + '-d' : null"
+                      [attr.aria-describedby]="help ? id + '-d' : null"
                     />
                     @if (f.kind === 'list') {
                       <small class="hint">{{ 'settings.plugins.listHint' | t }}</small>
                     }
+                    @if (f.kind === 'secret') {
+                      <small class="hint">{{ 'settings.plugins.secretHint' | t }}</small>
+                    }
                   </div>
                 }
               }
-              @if (f.description && f.kind !== 'boolean') {
-                <small class="hint" [id]="p.name + '-' + f.key + '-d'">{{ f.description }}</small>
+              @if (help) {
+                <small class="hint" [id]="id + '-d'">{{ help }}</small>
               }
             }
             @if (auth.canManage()) {
@@ -126,13 +162,62 @@ export class PluginsSettings {
   protected readonly plugins = signal<PluginView[]>([]);
   protected readonly status = signal<Record<string, string>>({});
   protected readonly error = signal<string | null>(null);
+  /** Unsaved edits of `rows` fields, by "plugin/key". */
+  private readonly rows = signal<Record<string, Array<Record<string, string>>>>({});
 
   constructor() {
     void this.load();
   }
 
   protected value(f: SettingsField, p: PluginView): string {
-    return toInput(f, p.settings[f.key]);
+    return toInput(f, p.settings?.[f.key]);
+  }
+
+  /**
+   * A setting's label and help: the plugin's admin catalogue (`pluginSettings.<plugin>.<key>`
+   * and `….help`, so they follow the language), else the schema's title and description.
+   */
+  protected labelOf(p: PluginView, f: SettingsField): string {
+    return this.optional(`pluginSettings.${p.name}.${f.key}`) ?? f.label;
+  }
+
+  protected helpOf(p: PluginView, f: SettingsField): string | null {
+    return this.optional(`pluginSettings.${p.name}.${f.key}.help`) ?? f.description;
+  }
+
+  protected optionOf(p: PluginView, f: SettingsField, option: string): string {
+    return this.optional(`pluginSettings.${p.name}.${f.key}.${option}`) ?? option;
+  }
+
+  protected columnOf(p: PluginView, f: SettingsField, c: RowColumn): string {
+    return this.optional(`pluginSettings.${p.name}.${f.key}.${c.key}`) ?? c.label;
+  }
+
+  /** The rows being edited of a `rows` field (from the saved value until changed). */
+  protected rowsOf(p: PluginView, f: SettingsField): Array<Record<string, string>> {
+    return this.rows()[`${p.name}/${f.key}`] ?? toRows(p.settings?.[f.key]);
+  }
+
+  protected setCell(p: PluginView, f: SettingsField, i: number, column: string, event: Event): void {
+    const value = (event.target as HTMLInputElement).value;
+    this.editRows(p, f, (rows) => rows.map((r, j) => (j === i ? { ...r, [column]: value } : r)));
+  }
+
+  protected addRow(p: PluginView, f: SettingsField): void {
+    this.editRows(p, f, (rows) => [...rows, {}]);
+  }
+
+  protected removeRow(p: PluginView, f: SettingsField, i: number): void {
+    this.editRows(p, f, (rows) => rows.filter((_, j) => j !== i));
+  }
+
+  private editRows(p: PluginView, f: SettingsField, change: (rows: Array<Record<string, string>>) => Array<Record<string, string>>): void {
+    this.rows.update((all) => ({ ...all, [`${p.name}/${f.key}`]: change(this.rowsOf(p, f)) }));
+  }
+
+  private optional(key: string): string | null {
+    const text = this.i18n.t(key);
+    return text === key ? null : text;
   }
 
   private async load(): Promise<void> {
@@ -165,12 +250,17 @@ export class PluginsSettings {
     const settings: Record<string, unknown> = {};
     try {
       for (const f of p.fields) {
+        if (f.kind === 'rows') {
+          settings[f.key] = fromRows(f, this.rowsOf(p, f));
+          continue;
+        }
         const el = form.elements.namedItem(f.key) as HTMLInputElement | null;
         if (!el) continue;
         const v = fromInput(f, f.kind === 'boolean' ? el.checked : el.value);
         if (v !== undefined) settings[f.key] = v;
       }
       this.replace(await firstValueFrom(this.http.patch<PluginState>(`/api/v1/plugins/${encodeURIComponent(p.name)}`, { settings })));
+      this.rows.update((all) => Object.fromEntries(Object.entries(all).filter(([k]) => !k.startsWith(`${p.name}/`))));
       this.status.update((s) => ({ ...s, [p.name]: this.i18n.t('common.saved') }));
     } catch (err) {
       this.status.update((s) => ({ ...s, [p.name]: err instanceof Error && !('status' in err) ? err.message : problemText(err, this.i18n.t('errors.generic')) }));

@@ -130,7 +130,7 @@ export class RealWidgetPreview {
       el['strings'] = previewStrings(t);
       el['locale'] = this.i18n.locale();
       el['siteName'] = this.siteName();
-      el['logoUrl'] = look.logoUrl && /^https?:\/\//i.test(look.logoUrl) ? look.logoUrl : null;
+      el['logoUrl'] = look.logoUrl && /^https:\/\//i.test(look.logoUrl) ? look.logoUrl : null;
       el['greeting'] = look.greeting || t('settings.widget.defaultGreeting');
       el['online'] = true;
       el['connection'] = 'open';

@@ -30,6 +30,12 @@ import { Icon } from './icon';
           </li>
         }
         <li>
+          <a routerLink="/dashboard" routerLinkActive="active" ariaCurrentWhenActive="page" data-nav="dashboard">
+            <ch-icon name="chart" />
+            <span>{{ 'dashboard.title' | t }}</span>
+          </a>
+        </li>
+        <li>
           <a routerLink="/settings" routerLinkActive="active" ariaCurrentWhenActive="page">
             <ch-icon name="settings" />
             <span>{{ 'shell.settings' | t }}</span>

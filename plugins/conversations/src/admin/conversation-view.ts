@@ -24,6 +24,7 @@ import {
   TeamDirectory,
   TranslatePipe,
   problemText,
+  visitorDisplayName,
   type ComposerExtension,
   type ComposerSuggestion,
   type Conversation,
@@ -61,14 +62,21 @@ function newClientId(): string {
           </div>
           <div class="row wrap conv-actions">
             <label for="assignee-select" class="visually-hidden">{{ 'conversations.assignee' | t }}</label>
-            <select id="assignee-select" [value]="c.assigneeId ?? ''" (change)="assign($any($event.target).value || null)" [disabled]="busy()">
-              <option value="">{{ 'conversations.unassigned' | t }}</option>
+            <!-- [selected] per option, not [value] on the select: the members load after the
+                 conversation, and a value set before its option exists shows "Unassigned". -->
+            <select id="assignee-select" (change)="assign($any($event.target).value || null)" [disabled]="busy()">
+              <option value="" [selected]="!c.assigneeId">{{ 'conversations.unassigned' | t }}</option>
               @for (m of team.members(); track m.id) {
-                <option [value]="m.id">{{ m.name }}</option>
+                <option [value]="m.id" [selected]="m.id === c.assigneeId">{{ m.name }}</option>
               }
             </select>
             @if (c.assigneeId !== me()) {
               <button type="button" class="btn btn-secondary btn-sm" (click)="assign(me())" [disabled]="busy()">{{ 'conversations.assignMe' | t }}</button>
+            }
+            @if (c.status === 'open') {
+              <button type="button" class="btn btn-secondary btn-sm" (click)="setStatus('pending')" [disabled]="busy()">{{ 'conversations.markPending' | t }}</button>
+            } @else if (c.status === 'pending') {
+              <button type="button" class="btn btn-secondary btn-sm" (click)="setStatus('open')" [disabled]="busy()">{{ 'conversations.markOpen' | t }}</button>
             }
             @if (c.status === 'closed') {
               <button type="button" class="btn btn-secondary btn-sm" (click)="setStatus('open')" [disabled]="busy()">{{ 'conversations.reopen' | t }}</button>
@@ -222,7 +230,7 @@ export class ConversationView {
   protected readonly visitor = computed(() => this.store.visitor(this.conversation()?.visitor));
   protected readonly visitorName = computed(() => {
     const v = this.visitor();
-    return v?.name || v?.email || this.i18n.t('conversations.visitor');
+    return visitorDisplayName(v ?? { id: this.conversation()?.visitorId }, this.i18n.locale(), this.i18n.t('conversations.visitor'));
   });
 
   protected readonly visitorTyping = linkedSignal<string, boolean>({ source: () => this.id(), computation: () => false });
@@ -451,7 +459,7 @@ export class ConversationView {
     await this.patch({ assigneeId });
   }
 
-  protected async setStatus(status: 'open' | 'closed'): Promise<void> {
+  protected async setStatus(status: 'open' | 'pending' | 'closed'): Promise<void> {
     await this.patch({ status });
   }
 

@@ -7,7 +7,9 @@ import {
   ListNav,
   SitesService,
   TeamDirectory,
+  I18nService,
   TranslatePipe,
+  visitorDisplayName,
   type Conversation,
 } from '@charla/admin/sdk';
 import type { StatusTab } from './inbox-filter';
@@ -100,7 +102,7 @@ import { InboxStore, type TabCount } from './inbox-store';
                     @if (c.lastMessage?.private) {
                       <em>{{ 'conversations.note' | t }}:</em>
                     } @else if (c.lastMessage?.senderType === 'agent') {
-                      <span class="muted">{{ 'conversations.you' | t }}:</span>
+                      <span class="muted">{{ c.lastMessage?.senderId === auth.user()?.id ? ('conversations.you' | t) : (team.name(c.lastMessage?.senderId) ?? ('conversations.agent' | t)) }}:</span>
                     }
                     {{ c.lastMessage?.content ?? '' }}
                   </span>
@@ -140,6 +142,7 @@ export class InboxPage {
   protected readonly team = inject(TeamDirectory);
   protected readonly sites = inject(SitesService);
   protected readonly auth = inject(AuthService);
+  private readonly i18n = inject(I18nService);
   protected readonly tabs: StatusTab[] = ['active', 'open', 'pending', 'closed'];
 
   constructor() {
@@ -150,8 +153,7 @@ export class InboxPage {
   }
 
   protected visitorName(c: Conversation): string {
-    const v = c.visitor;
-    return v?.name || v?.email || (v?.id ? `#${v.id.slice(-6)}` : '—');
+    return visitorDisplayName(c.visitor ?? { id: c.visitorId }, this.i18n.locale());
   }
 
   protected countText(c: TabCount): string {

@@ -5,6 +5,7 @@ import { VisitorService } from './visitor-service.js';
 import { ConversationService } from './conversation-service.js';
 import { MessageService } from './message-service.js';
 import { installRealtime } from './realtime.js';
+import { installAvailability } from './availability.js';
 import { sendOfflineEmail } from './offline-email.js';
 import { sendConfirmationEmail } from './email-confirmation.js';
 import { widgetRoutes } from './routes/widget-routes.js';
@@ -50,6 +51,7 @@ export default definePlugin({
     ctx.container.register({ visitorAuthenticator: asValue(ctx.container.cradle.visitors.authenticate) });
     ctx.services.provide(ConversationsData, conversationsData(ctx.container.cradle));
     installRealtime(ctx.container.cradle);
+    installAvailability(ctx.container.cradle);
   },
   jobs: {
     'offline-email': (payload, _job, ctx) => sendOfflineEmail(ctx.container.cradle, payload as { accountId: string; conversationId: string }),

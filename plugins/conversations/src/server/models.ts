@@ -16,6 +16,8 @@ export interface VisitorRow {
 
 export interface MessageSnapshot {
   id: string; seq: number; senderType: SenderType; content: string; private: boolean; createdAt: string;
+  /** Who wrote it (the inbox list says "You:" only for the viewer's own); absent in snapshots stored before it was kept. */
+  senderId?: string | null;
 }
 
 export interface ConversationRow {

@@ -18,7 +18,7 @@ export function messageView(m: MessageRow): MessageView {
 }
 
 export function snapshot(m: MessageRow): MessageSnapshot {
-  return { id: m.id, seq: Number(m.seq), senderType: m.senderType, content: m.content.slice(0, 200), private: !!m.private, createdAt: iso(m.createdAt)! };
+  return { id: m.id, seq: Number(m.seq), senderType: m.senderType, senderId: m.senderId ?? null, content: m.content.slice(0, 200), private: !!m.private, createdAt: iso(m.createdAt)! };
 }
 
 export interface VisitorView {

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { Op, newId, originMatchesDomain, isWithinOfficeHours, type Cradle, type SiteAttrs, type TokenClaims, type VisitorActor, type OfficeHours, type WidgetModuleRef } from '@charla/core';
+import { Op, newId, originMatchesDomain, type Cradle, type SiteAttrs, type TokenClaims, type VisitorActor, type WidgetModuleRef } from '@charla/core';
+import { availabilityOf, type Availability } from './availability.js';
 import { ConversationErrors } from './errors.js';
 import { requestEmailConfirmation } from './email-confirmation.js';
 import { modelsOf, type VisitorRow } from './models.js';
@@ -83,7 +84,7 @@ function localeParts(locale: string | undefined): { language: string | null; cou
 export interface InitResult {
   visitorToken: string;
   visitor: { id: string; name?: string; email?: string };
-  site: { name: string; widget: Record<string, unknown>; online: boolean; inOfficeHours: boolean; agentsOnline: number };
+  site: { id: string; name: string; widget: Record<string, unknown> } & Availability;
   conversations: VisitorConversationView[];
   extensions: Record<string, unknown>;
   /** The widget modules of the plugins on for this account, with their per-visitor data. */
@@ -124,7 +125,7 @@ export class VisitorService {
   async init(input: InitInput, req: RequestInfo): Promise<InitResult> {
     await this.c.rateLimiter.consume(`widget-init:${req.ip}`, this.c.config.rateLimits.widgetInitPerIp, 'widget starts from this address');
     const site = await this.siteForWidget(input.appId, req.origin);
-    const { db, events, hooks, presence, clock } = this.c;
+    const { db, events, hooks, clock } = this.c;
     const { Visitor, Conversation, PageView } = modelsOf(this.c.db);
     const scope = db.scope(site.accountId);
     const now = clock.now();
@@ -162,9 +163,7 @@ export class VisitorService {
       return v;
     });
     const convRows = await scope.findAll(Conversation, { where: { visitorId: result.id }, order: [['lastActivityAt', 'DESC']], limit: 50 });
-    const agentsOnline = await presence.countOnline('agent', site.accountId);
-    const widget = site.widget as { officeHours?: OfficeHours | null };
-    const inOfficeHours = isWithinOfficeHours(widget.officeHours ?? null, now);
+    const availability = await availabilityOf(this.c, site, now);
     const ext = await hooks.run('widget:init', { accountId: site.accountId, siteId: site.id, visitorId: result.id, extra: {} });
     const [names, plugins] = await Promise.all([
       this.c.conversations.assigneeNames(site.accountId, convRows.map((c) => c.assigneeId)),
@@ -173,7 +172,7 @@ export class VisitorService {
     return {
       visitorToken: this.issueToken(result),
       visitor: selfVisitorView(result),
-      site: { name: site.name, widget: this.c.sites.view(site, null).widget as unknown as Record<string, unknown>, online: inOfficeHours && agentsOnline > 0, inOfficeHours, agentsOnline },
+      site: { id: site.id, name: site.name, widget: this.c.sites.view(site, null).widget as unknown as Record<string, unknown>, ...availability },
       conversations: convRows.map((c) => visitorConversationView(c, c.assigneeId ? names.get(c.assigneeId) : null)),
       extensions: ext.extra,
       plugins,

@@ -7,6 +7,7 @@ import { InboxApi, type QuickReply } from './inbox-api';
   selector: 'ch-inbox-quick-replies',
   imports: [TranslatePipe],
   changeDetection: ChangeDetectionStrategy.OnPush,
+  host: { class: 'page' },
   template: `
     <div class="stack">
       <h1 class="page-title">{{ 'inbox.qr.title' | t }}</h1>

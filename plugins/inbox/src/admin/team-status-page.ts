@@ -1,6 +1,6 @@
 import { ChangeDetectionStrategy, Component, DestroyRef, inject, signal } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
-import { AuthService, RealtimeService, TranslatePipe } from '@charla/admin/sdk';
+import { AuthService, I18nService, RealtimeService, TranslatePipe, visitorDisplayName } from '@charla/admin/sdk';
 import { filter } from 'rxjs';
 import { InboxApi, type PresenceBoard } from './inbox-api';
 import { InboxMyStatus } from './my-status';
@@ -22,6 +22,7 @@ const REFRESH_DELAY_MS = 300;
   selector: 'ch-inbox-team-status',
   imports: [TranslatePipe, InboxMyStatus],
   changeDetection: ChangeDetectionStrategy.OnPush,
+  host: { class: 'page' },
   template: `
     <div class="stack narrow-wide">
       <h1 class="page-title">{{ 'inbox.board.title' | t }}</h1>
@@ -60,7 +61,7 @@ const REFRESH_DELAY_MS = 300;
             <ul class="plain-list" [attr.aria-label]="s.name">
               @for (v of s.visitors; track v.id) {
                 <li [attr.data-visitor]="v.id">
-                  <strong>{{ v.name || v.email || ('inbox.board.anonymous' | t) }}</strong>
+                  <strong>{{ visitorName(v) }}</strong>
                   @if (v.currentUrl) {
                     — <span class="current-url" [attr.title]="v.currentTitle ?? ''">{{ v.currentUrl }}</span>
                   }
@@ -79,6 +80,7 @@ const REFRESH_DELAY_MS = 300;
 })
 export class InboxTeamStatusPage {
   private readonly api = inject(InboxApi);
+  private readonly i18n = inject(I18nService);
   protected readonly board = signal<PresenceBoard | null>(null);
   protected readonly error = signal(false);
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -106,6 +108,11 @@ export class InboxTeamStatusPage {
       this.timer = null;
       void this.load();
     }, REFRESH_DELAY_MS);
+  }
+
+  /** The same friendly name as in the inbox (anonymous visitors get one from their id). */
+  protected visitorName(v: { id: string; name?: string | null; email?: string | null }): string {
+    return visitorDisplayName(v, this.i18n.locale());
   }
 
   private async load(): Promise<void> {

@@ -117,14 +117,17 @@ export class SlaService {
     const states = await inboxAgents.states(accountId, users.map((u) => u.id));
     const minutes = Math.max(0, Math.round((new Date(dueAt).getTime() - this.c.clock.now().getTime()) / MINUTE));
     const link = `${config.publicUrl.replace(/\/$/, '')}/admin/inbox/${conv.id}`;
+    // A time a person reads: in the site's office-hours time zone (the team's), else UTC.
+    const site = await this.c.sites.byIdForAccount(accountId, conv.siteId);
+    const due = mailTime(dueAt, (site?.widget as { officeHours?: { timezone?: string } | null } | undefined)?.officeHours?.timezone);
     for (const u of users) {
       if (!preferencesOf(states.get(u.id)).email.slaAlerts) continue;
       const subject = kind === 'warning'
         ? `SLA warning: a ${conv.priority === 'high' ? 'high-priority ' : ''}conversation needs a first reply within ${minutes} min`
         : `SLA breached: a ${conv.priority === 'high' ? 'high-priority ' : ''}conversation has had no reply`;
       const text = `Hello ${u.name},\n\n${kind === 'warning'
-        ? `A conversation ${conv.assigneeId ? 'assigned to you' : 'nobody is assigned to'} is still waiting for its first reply. The first-response target expires at ${dueAt}.`
-        : `A conversation ${conv.assigneeId ? 'assigned to you' : 'nobody is assigned to'} missed its first-response target (${dueAt}).`}\n\nAnswer it: ${link}\n\nYou receive SLA alerts because they are on in your notification preferences.\n`;
+        ? `A conversation ${conv.assigneeId ? 'assigned to you' : 'nobody is assigned to'} is still waiting for its first reply. The first-response target expires at ${due}.`
+        : `A conversation ${conv.assigneeId ? 'assigned to you' : 'nobody is assigned to'} missed its first-response target (${due}).`}\n\nAnswer it: ${link}\n\nYou receive SLA alerts because they are on in your notification preferences.\n`;
       await jobs.enqueue('core.mail', { to: u.email, subject, text }, { accountId });
     }
   }
@@ -178,5 +181,15 @@ export class SlaService {
     const { events } = this.c;
     events.publish(`account:${accountId}`, 'inbox:sla', view, 'agents');
     events.publish(`conversation:${conversationId}`, 'inbox:sla', view, 'agents');
+  }
+}
+
+/** "3 Dec 2026, 10:15 (Europe/Madrid)": an e-mail's time in `timeZone` (UTC when absent or unknown). */
+function mailTime(iso: string, timeZone = 'UTC'): string {
+  const fmt = (tz: string) => new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: tz }).format(new Date(iso));
+  try {
+    return `${fmt(timeZone)} (${timeZone})`;
+  } catch {
+    return `${fmt('UTC')} (UTC)`;
   }
 }

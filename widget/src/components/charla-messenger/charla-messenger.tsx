@@ -58,6 +58,8 @@ export class CharlaMessenger {
   @Event({ eventName: 'charlaEmail' }) charlaEmail!: EventEmitter<{ email: string }>;
 
   @State() draft = '';
+  /** The logo failed to load: show the initial instead of a broken image. */
+  @State() logoBroken = false;
   @State() emailError = false;
 
   private textarea?: HTMLTextAreaElement;
@@ -68,6 +70,11 @@ export class CharlaMessenger {
   @Method()
   async focusComposer(): Promise<void> {
     this.textarea?.focus();
+  }
+
+  @Watch('logoUrl')
+  logoChanged(): void {
+    this.logoBroken = false;
   }
 
   @Watch('messages')
@@ -172,7 +179,7 @@ export class CharlaMessenger {
       <Host onKeyDown={this.onHostKeyDown}>
         <section class="window" part="window" role="dialog" aria-label={s.dialog(this.siteName)}>
           <header part="header">
-            {this.logoUrl ? <img class="logo" src={this.logoUrl} alt="" /> : <span class="logo placeholder" aria-hidden="true">{(this.siteName || '?').slice(0, 1).toUpperCase()}</span>}
+            {this.logoUrl && !this.logoBroken ? <img class="logo" src={this.logoUrl} alt="" onError={() => (this.logoBroken = true)} /> : <span class="logo placeholder" aria-hidden="true">{(this.siteName || '?').slice(0, 1).toUpperCase()}</span>}
             <div class="titles">
               <h2>{this.siteName}</h2>
               <p class="status">

@@ -32,6 +32,8 @@ export const EN: Record<string, string> = {
   'conversations.assignMe': 'Assign to me',
   'conversations.close': 'Close',
   'conversations.reopen': 'Reopen',
+  'conversations.markPending': 'Set pending',
+  'conversations.markOpen': 'Set open',
   'conversations.thread': 'Messages',
   'conversations.privateNote': 'Private note',
   'conversations.privateNoteToggle': 'Private note (only the team sees it)',

@@ -32,6 +32,8 @@ export const ES: Record<string, string> = {
   'conversations.assignMe': 'Asignármela',
   'conversations.close': 'Cerrar',
   'conversations.reopen': 'Reabrir',
+  'conversations.markPending': 'Marcar pendiente',
+  'conversations.markOpen': 'Marcar abierta',
   'conversations.thread': 'Mensajes',
   'conversations.privateNote': 'Nota privada',
   'conversations.privateNoteToggle': 'Nota privada (solo la ve el equipo)',

@@ -1,6 +1,6 @@
 import { Type } from '@charla/core';
 
-export const Snapshot = Type.Union([Type.Null(), Type.Object({ id: Type.String(), seq: Type.Integer(), senderType: Type.String(), content: Type.String(), private: Type.Boolean(), createdAt: Type.String() })]);
+export const Snapshot = Type.Union([Type.Null(), Type.Object({ id: Type.String(), seq: Type.Integer(), senderType: Type.String(), senderId: Type.Optional(Type.Union([Type.String(), Type.Null()])), content: Type.String(), private: Type.Boolean(), createdAt: Type.String() })]);
 
 export const MessageSchema = Type.Object({
   id: Type.String(), conversationId: Type.String(), seq: Type.Integer(),

@@ -52,7 +52,7 @@ export async function widgetRoutes(app: FastifyInstance, c: Cradle): Promise<voi
       response: {
         200: Type.Object({
           visitorToken: Type.String(), visitor: SelfVisitor,
-          site: Type.Object({ name: Type.String(), widget: Type.Record(Type.String(), Type.Unknown()), online: Type.Boolean(), inOfficeHours: Type.Boolean(), agentsOnline: Type.Integer() }),
+          site: Type.Object({ id: Type.String(), name: Type.String(), widget: Type.Record(Type.String(), Type.Unknown()), online: Type.Boolean(), inOfficeHours: Type.Boolean(), agentsOnline: Type.Integer() }),
           conversations: Type.Array(VisitorConversationSchema),
           extensions: Type.Record(Type.String(), Type.Unknown()),
           plugins: Type.Array(WidgetModuleSchema),
