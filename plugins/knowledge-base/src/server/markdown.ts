@@ -34,7 +34,10 @@ export function plainText(body: string): string {
   const parts: string[] = [];
   for (const block of markdown.parse(body, {})) {
     if (block.type === 'inline') {
-      for (const child of block.children ?? []) if (child.type === 'text' || child.type === 'code_inline') parts.push(child.content);
+      for (const child of block.children ?? []) {
+        if (child.type === 'text' || child.type === 'code_inline') parts.push(child.content);
+        else if (child.type === 'softbreak' || child.type === 'hardbreak') parts.push(' ');
+      }
       parts.push(' ');
     } else if (block.type === 'fence' || block.type === 'code_block') {
       parts.push(block.content, ' ');
