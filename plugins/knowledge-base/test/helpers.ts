@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Parser } from 'htmlparser2';
 import { signup, startSmtpServer, startTestServer, type TestServer, type TestServerOptions } from '@charla/core/testing';
 import conversations from '@charla/plugin-conversations';
 import knowledgeBase from '../src/server/index.js';
@@ -52,3 +53,12 @@ export async function article(s: TestServer, token: string, body: ArticleBody): 
 
 export const isProblem = (r: { status: number; headers: Record<string, unknown>; body: any }, status: number, code?: string) =>
   r.status === status && String(r.headers['content-type']).startsWith('application/problem+json') && typeof r.body?.detail === 'string' && (code === undefined || r.body.code === code);
+
+/** Elements and attributes of an HTML document or fragment, as a browser's parser would see them (text stays text). */
+export function elementsOf(html: string): Array<{ name: string; attributes: Record<string, string> }> {
+  const found: Array<{ name: string; attributes: Record<string, string> }> = [];
+  const parser = new Parser({ onopentag: (name, attributes) => found.push({ name, attributes }) }, { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true });
+  parser.write(html);
+  parser.end();
+  return found;
+}

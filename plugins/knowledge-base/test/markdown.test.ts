@@ -1,15 +1,6 @@
 import t, { type Test as Tap } from 'tap';
-import { Parser } from 'htmlparser2';
 import { plainText, renderMarkdown } from '../src/server/markdown.js';
-
-/** Elements and attributes of an HTML fragment, as a browser's parser would see them (text stays text). */
-function elementsOf(html: string): Array<{ name: string; attributes: Record<string, string> }> {
-  const found: Array<{ name: string; attributes: Record<string, string> }> = [];
-  const parser = new Parser({ onopentag: (name, attributes) => found.push({ name, attributes }) }, { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true });
-  parser.write(html);
-  parser.end();
-  return found;
-}
+import { elementsOf } from './helpers.js';
 const ALLOWED = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'p', 'br', 'hr', 'strong', 'em', 's', 'del', 'blockquote', 'ul', 'ol', 'li', 'code', 'pre', 'a', 'img', 'table', 'thead', 'tbody', 'tr', 'th', 'td']);
 
 /** The sanitizer's cases: whatever an article body holds, no script can come out of it. */

@@ -94,7 +94,8 @@ export function homePage(input: { lang: HelpLanguage; site: SiteLook; canonical:
     main = `<h1>${escapeHtml(t.helpCenter)}</h1><p>${escapeHtml(t.empty)}</p>`;
   } else {
     const groups = new Map<string, ListedArticle[]>();
-    for (const a of articles) groups.set(a.category ?? '', [...(groups.get(a.category ?? '') ?? []), a]);
+    const byTitle = [...articles].sort((x, y) => x.title.localeCompare(y.title, lang));
+    for (const a of byTitle) groups.set(a.category ?? '', [...(groups.get(a.category ?? '') ?? []), a]);
     const names = [...groups.keys()].sort((x, y) => (x === '' ? 1 : y === '' ? -1 : x.localeCompare(y, lang)));
     main = `<h1>${escapeHtml(t.helpCenter)}</h1>${names.map((name) => `<section><h2>${escapeHtml(name || t.uncategorized)}</h2>${articleList(site, groups.get(name)!)}</section>`).join('')}`;
   }
