@@ -115,6 +115,15 @@ t.test('articles: CRUD, slugs, filters, cursor paging, categories, roles and bad
     t.ok(isProblem(await s.request('GET', `/api/v1/kb/articles?cursor=${search.body.nextCursor}`, { token: other.owner.token }), 400, 'CHARLA_KB_BAD_CURSOR'), 'a search cursor is not a list cursor');
   });
 
+  await t.test('preview: the sanitized HTML visitors will get, for owners and admins', async (t) => {
+    const r = await s.request('POST', '/api/v1/kb/preview', { token: admin.token, body: { body: '**hola** <script>alert(1)</script> [x](javascript:alert(1))' } });
+    t.equal(r.status, 200);
+    t.match(r.body.html, '<strong>hola</strong>');
+    t.notMatch(r.body.html, /<script|href="javascript/);
+    t.ok(isProblem(await s.request('POST', '/api/v1/kb/preview', { token: agent.token, body: { body: 'x' } }), 403));
+    t.ok(isProblem(await s.request('POST', '/api/v1/kb/preview', { token: admin.token, body: { body: 5 } }), 400));
+  });
+
   await t.test('delete: 204, then 404; deleted articles leave the list and the search', async (t) => {
     const a = await article(s, admin.token, { title: 'Temporary zanahoria', body: 'x', status: 'published' });
     t.equal((await s.request('GET', '/api/v1/kb/articles?q=zanahoria', { token: admin.token })).body.articles.length, 1);

@@ -2,7 +2,8 @@ import { Type, agentOf, problems, type PluginContext } from '@charla/core';
 import type { FastifyInstance } from 'fastify';
 import type { ArticleInput, ArticlePatch, ListQuery } from '../article-service.js';
 import { refuseUnknownFields } from './unknown-fields.js';
-import { ArticleCreateSchema, ArticlePatchSchema, ArticleSchema, IdParam, ListQuerySchema, StatusSchema } from './schemas.js';
+import { renderMarkdown } from '../markdown.js';
+import { ArticleCreateSchema, ArticlePatchSchema, ArticleSchema, IdParam, ListQuerySchema, PreviewSchema, StatusSchema } from './schemas.js';
 
 /** API-features.md "Knowledge base": articles (reads for any agent, writes for owners and admins) and categories. */
 export async function articleRoutes(app: FastifyInstance, ctx: PluginContext): Promise<void> {
@@ -28,6 +29,13 @@ export async function articleRoutes(app: FastifyInstance, ctx: PluginContext): P
     const page = await articles.list(agentOf(request).accountId, request.query as ListQuery);
     return { articles: page.articles.map((a) => ({ ...articles.view(a), ...(a.snippet !== undefined ? { snippet: a.snippet } : {}) })), nextCursor: page.nextCursor };
   });
+
+  // The editor's live preview: the same renderer and sanitizer visitors get, so what the admin sees is what they will see.
+  app.post('/api/v1/kb/preview', {
+    config: write,
+    preValidation: refuseUnknownFields(PreviewSchema),
+    schema: { tags, summary: 'Render a Markdown body as visitors will see it (sanitized HTML), without saving', body: PreviewSchema, response: { 200: Type.Object({ html: Type.String() }), ...problems(400, 401, 403, 413) } },
+  }, async (request) => ({ html: renderMarkdown((request.body as { body: string }).body) }));
 
   app.get('/api/v1/kb/categories', {
     config: read,

@@ -25,6 +25,8 @@ export const ArticlePatchSchema = Type.Object({
   locale: Type.Optional(Locale), status: Type.Optional(StatusSchema), slug: Type.Optional(Slug),
 }, { additionalProperties: false });
 
+export const PreviewSchema = Type.Object({ body: Body }, { additionalProperties: false });
+
 export const ArticleSchema = Type.Object({
   id: Type.String(), slug: Type.String(), title: Type.String(), body: Type.String(), tags: Type.Array(Type.String()),
   category: Nullable(Type.String()), locale: Type.String(), status: StatusSchema, authorId: Nullable(Type.String()),
