@@ -75,5 +75,13 @@ t.test('an admin writes, previews, publishes, finds and unpublishes articles', a
   await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
   const list = (await h.api('GET', '/api/v1/kb/articles?q=devolucion')).body as { articles: Array<{ title: string; tags: string[]; category: string; status: string }> };
   t.match(list.articles[0], { title: 'Cómo pedir una devolución (2026)', tags: ['devoluciones', 'pedidos'], category: 'Pedidos', status: 'draft' }, 'saved as typed');
+
+  // The same section in Spanish (the admin remembers the language in this browser).
+  await page.evaluate(() => localStorage.setItem('charla.locale', 'es'));
+  await page.goto('/admin/articles');
+  await page.getByRole('heading', { name: 'Artículos' }).waitFor();
+  await page.getByLabel('Buscar artículos').fill('devoluciones');
+  await page.locator('[data-article="como-pedir-una-devolucion"]').getByText('Borrador').waitFor();
+  t.pass('the Articles section speaks Spanish: labels, statuses');
   t.same(errors, [], 'no page errors');
 });
