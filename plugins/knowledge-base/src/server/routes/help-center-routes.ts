@@ -25,7 +25,7 @@ export async function helpCenterRoutes(app: FastifyInstance, ctx: PluginContext)
   }
 
   const send = (reply: FastifyReply, html: string) =>
-    reply.type('text/html; charset=utf-8').header('content-security-policy', HELP_CSP).header('cache-control', 'public, max-age=60').send(html);
+    reply.type('text/html; charset=utf-8').header('content-security-policy', HELP_CSP).header('cache-control', 'no-cache').send(html);
   const language = (request: FastifyRequest) => helpLanguage((request.query as { lang?: string }).lang, request.headers['accept-language']);
   const Lang = Type.Optional(Type.String({ maxLength: 10 }));
 
