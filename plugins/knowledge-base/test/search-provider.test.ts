@@ -1,7 +1,7 @@
 import t from 'tap';
 import { definePlugin } from '@charla/core';
 import { startTestServer } from '@charla/core/testing';
-import { KnowledgeBaseSearchProvider, type IndexedArticle, type SearchProvider } from '../src/server/index.js';
+import { KnowledgeBaseSearchProvider, KnowledgeBaseService, type IndexedArticle, type KnowledgeBase, type SearchProvider } from '../src/server/index.js';
 import { article, conversations, knowledgeBase, visitor, world } from './helpers.js';
 
 /**
@@ -49,4 +49,24 @@ t.test('a plugin providing KnowledgeBaseSearchProvider replaces the database sea
 
   t.equal((await s.request('DELETE', `/api/v1/kb/articles/${published.id}`, { token: w.owner.token })).status, 204);
   t.ok(calls.includes(`remove ${published.id}`), 'deletes reach the engine');
+});
+
+t.test('KnowledgeBaseService: another plugin gets the best published articles for a visitor\'s words', async (t) => {
+  let service: KnowledgeBase | undefined;
+  const consumer = definePlugin({
+    name: 'kb-test-bot', version: '1.0.0', core: '^0.1.0',
+    uses: [KnowledgeBaseService],
+    register(ctx) { service = ctx.services.get(KnowledgeBaseService); },
+  });
+  const s = await startTestServer({ plugins: [conversations, knowledgeBase, consumer] });
+  t.teardown(() => s.close());
+  const w = await world(s);
+  const other = await world(s, 'Other');
+  const refund = await article(s, w.owner.token, { title: 'Devoluciones', body: 'Pide la devolución en tu cuenta.', status: 'published' });
+  await article(s, w.owner.token, { title: 'Devoluciones (borrador)', body: 'x' });
+  await article(s, other.owner.token, { title: 'Devoluciones de otra cuenta', body: 'x', status: 'published' });
+  const hits = await service!.suggest(w.owner.accountId, 'hola, quiero hacer una devolucion de mi pedido', 3);
+  t.same(hits.map((h) => h.id), [refund.id], 'the published article of this account only, from a whole sentence');
+  t.match(hits[0], { slug: 'devoluciones', title: 'Devoluciones', snippet: /<mark>devolución<\/mark>/ });
+  t.same(await service!.suggest(w.owner.accountId, 'zzzq', 3), []);
 });
