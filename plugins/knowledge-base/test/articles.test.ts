@@ -113,6 +113,11 @@ t.test('articles: CRUD, slugs, filters, cursor paging, categories, roles and bad
     t.same(cats.body, { categories: [{ name: 'Even', count: 4 }, { name: 'Odd', count: 3 }] });
     const search = await s.request('GET', '/api/v1/kb/articles?q=article&limit=2', { token: other.owner.token });
     t.ok(isProblem(await s.request('GET', `/api/v1/kb/articles?cursor=${search.body.nextCursor}`, { token: other.owner.token }), 400, 'CHARLA_KB_BAD_CURSOR'), 'a search cursor is not a list cursor');
+    for (const forged of [{ o: 1e300 }, { o: -1 }, { o: 1.5 }, { c: 'not a date', i: ids[0] }, { c: new Date().toISOString(), i: 'x' }]) {
+      const cursor = Buffer.from(JSON.stringify(forged)).toString('base64url');
+      const q = 'o' in forged ? 'q=article&' : '';
+      t.ok(isProblem(await s.request('GET', `/api/v1/kb/articles?${q}cursor=${cursor}`, { token: other.owner.token }), 400, 'CHARLA_KB_BAD_CURSOR'), `forged cursor ${JSON.stringify(forged)}`);
+    }
   });
 
   await t.test('preview: the sanitized HTML visitors will get, for owners and admins', async (t) => {

@@ -16,6 +16,8 @@ export interface ListQuery extends SearchFilter { q?: string; limit?: number; cu
 export interface SearchHit { article: ArticleRow; snippet: string }
 
 const DEFAULT_LOCALE = 'es';
+/** Search pages reach this deep at most (a ranked list is read from the top; a forged cursor cannot ask for more). */
+const MAX_SEARCH_OFFSET = 10_000;
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 const tagsOf = (row: Pick<ArticleRow, 'tags'>): string[] => (typeof row.tags === 'string' ? (JSON.parse(row.tags) as string[]) : row.tags) ?? [];
 
@@ -37,7 +39,7 @@ function decodeCursor(raw: string, kind: 'list' | 'search'): Record<string, unkn
   } catch {
     c = null;
   }
-  const ok = typeof c === 'object' && c !== null && (kind === 'search' ? Number.isInteger((c as { o?: unknown }).o) && (c as { o: number }).o >= 0 : typeof (c as { c?: unknown }).c === 'string' && isId(String((c as { i?: unknown }).i)));
+  const ok = typeof c === 'object' && c !== null && (kind === 'search' ? Number.isInteger((c as { o?: unknown }).o) && (c as { o: number }).o >= 0 && (c as { o: number }).o <= MAX_SEARCH_OFFSET : typeof (c as { c?: unknown }).c === 'string' && isId(String((c as { i?: unknown }).i)));
   if (!ok) throw KnowledgeBaseErrors.badCursor(`This cursor does not belong to this list${kind === 'search' ? ' with q=' : ''}: pass the nextCursor of the previous page of the same query.`);
   return c as Record<string, unknown>;
 }
