@@ -52,5 +52,21 @@ t.test('a visitor reads the help center in a browser', async (t) => {
   await page.waitForURL(new RegExp(`/help/${site.appId}$`));
   const draft = await page.goto(`/help/${site.appId}/devoluciones-internas-borrador`);
   t.equal(draft?.status(), 404, 'a draft\'s address is a 404');
+
+  // A hostile article body, in a real browser: nothing runs, nothing navigates.
+  const hostile = [
+    '<script>window.pwned = 1</script>', '<img src=x onerror="window.pwned = 2">', '[click](javascript:window.pwned=3)',
+    '<svg onload="window.pwned = 4"></svg>', '<iframe src="javascript:window.parent.pwned=5"></iframe>', '![x](x" onerror="window.pwned=6)',
+    '<a href="data:text/html,<script>alert(7)</script>">data</a>', '[data](data:text/html;base64,PHNjcmlwdD5hbGVydCg4KTwvc2NyaXB0Pg==)',
+  ].join('\n\n');
+  await write({ title: 'Hostile', body: hostile, status: 'published' });
+  const dialogs: string[] = [];
+  page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
+  await page.goto(`/help/${site.appId}/hostile`);
+  for (const link of await page.locator('article a').all()) await link.click({ modifiers: ['Shift'] }).catch(() => undefined);
+  await page.waitForTimeout(300);
+  t.equal(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned), undefined, 'no injected code ran');
+  t.same(dialogs, [], 'no dialog opened');
+  t.equal(await page.locator('article script, article iframe, article svg, article [onerror], article [onload]').count(), 0, 'no active element in the article');
   t.same(errors, [], 'no page errors');
 });
