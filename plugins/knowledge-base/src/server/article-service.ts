@@ -118,8 +118,9 @@ export class ArticleService {
       if (changes.tags) await this.writeTags(accountId, id, changes.tags as string[]);
       const after = await this.get(accountId, id);
       await this.search().index(this.indexed(after));
-      const { body: _body, ...visible } = changes;
-      this.ctx.events.emit('article.updated', { accountId, articleId: id, changes: { ...visible, ...(_body !== undefined ? { body: true } : {}) }, actorId });
+      // A changed body is flagged, not copied: events stay small whatever the article's size.
+      const { body, ...visible } = changes;
+      this.ctx.events.emit('article.updated', { accountId, articleId: id, changes: { ...visible, ...(body !== undefined ? { body: true } : {}) }, actorId });
       if (changes.status === 'published') this.ctx.events.emit('article.published', { accountId, articleId: id, slug: after.slug });
       if (changes.status === 'draft') this.ctx.events.emit('article.unpublished', { accountId, articleId: id });
     }));

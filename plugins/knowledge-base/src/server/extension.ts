@@ -6,7 +6,7 @@ declare module '@charla/core' {
   interface EventMap {
     /** An article was written (a draft, or published at once: then `article.published` follows). */
     'article.created': { accountId: string; articleId: string; authorId: string | null };
-    /** An article's fields changed (`changes` names them, with their new values, the body excepted). */
+    /** An article's fields changed (`changes` holds their new values; a changed body is `body: true`). */
     'article.updated': { accountId: string; articleId: string; changes: Record<string, unknown>; actorId: string | null };
     /** An article became visible to visitors (the widget and the help center). */
     'article.published': { accountId: string; articleId: string; slug: string };
