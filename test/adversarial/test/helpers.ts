@@ -1,7 +1,7 @@
 /**
  * Shared fixtures of the adversarial suite: a server with every built-in plugin (run
  * in-process, so prototype pollution is observable), two accounts with a full team,
- * sites, visitors, a conversation and a quick reply, plus canary strings that must
+ * sites, visitors, a conversation, a quick reply and articles (published and draft), plus canary strings that must
  * never appear in an attacker's response.
  */
 import { randomBytes } from 'node:crypto';
@@ -11,8 +11,9 @@ import {
 } from '@charla/core/testing';
 import conversations from '@charla/plugin-conversations';
 import inbox from '@charla/plugin-inbox';
+import knowledgeBase from '@charla/plugin-knowledge-base';
 
-export const PLUGINS = [conversations, inbox];
+export const PLUGINS = [conversations, inbox, knowledgeBase];
 export type Smtp = Awaited<ReturnType<typeof startSmtpServer>>;
 export type Res = Awaited<ReturnType<TestServer['request']>>;
 
@@ -109,10 +110,14 @@ export async function twoAccounts(s: TestServer, smtp: Smtp) {
   const invite = await s.request('POST', '/api/v1/team/invitations', { token: A.owner.token, body: { email: uniqueEmail(`inv-${CANARY}`), role: 'agent' } });
   const qr = await s.request('POST', '/api/v1/inbox/quick-replies', { token: A.owner.token, body: { shortcut: `/c${CANARY.slice(-6)}`, title: 'Canary', content: `${CANARY} quick reply` } });
   if (invite.status !== 201 || qr.status !== 201) throw new Error(`fixtures: invite ${invite.status} ${invite.text} / quick reply ${qr.status} ${qr.text}`);
+  const article = await s.request('POST', '/api/v1/kb/articles', { token: A.owner.token, body: { title: `${CANARY} article`, body: `${CANARY} published body`, category: `${CANARY} category`, tags: [CANARY], status: 'published' } });
+  const draft = await s.request('POST', '/api/v1/kb/articles', { token: A.owner.token, body: { title: `${CANARY} draft`, body: `${CANARY} draft body` } });
+  if (article.status !== 201 || draft.status !== 201) throw new Error(`fixtures: articles ${article.status} ${article.text} / ${draft.status} ${draft.text}`);
   return {
     CANARY, A, B, adminA, agentA, victim, victimEmail, convA, convB, otherVisitorA, visitorB,
     firstMessage: first.message, agentReply: agentReply.message, note: note.message,
     invitationId: invite.body.id as string, quickReplyId: qr.body.id as string,
+    article: { id: article.body.id as string, slug: article.body.slug as string }, draft: { id: draft.body.id as string, slug: draft.body.slug as string },
   };
 }
 export type World = Awaited<ReturnType<typeof twoAccounts>>;
@@ -136,6 +141,8 @@ export async function snapshotA(s: TestServer, w: World): Promise<string> {
     conversation: await get(`/api/v1/inbox/conversations/${w.convA}`),
     messages: await get(`/api/v1/inbox/conversations/${w.convA}/messages`),
     quickReply: await get(`/api/v1/inbox/quick-replies/${w.quickReplyId}`),
+    article: await get(`/api/v1/kb/articles/${w.article.id}`),
+    draft: await get(`/api/v1/kb/articles/${w.draft.id}`),
     victim: await get('/api/v1/widget/conversations', w.victim.token),
     plugins: await get('/api/v1/plugins'),
   }));

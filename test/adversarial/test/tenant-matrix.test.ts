@@ -44,6 +44,7 @@ t.test('route table × callers: clear refusals, nothing leaked, nothing changed'
   };
   const newApiKey = async () => (await s.request('POST', '/api/v1/api-keys', { token: w.A.owner.token, body: { name: 'Matrix key', scopes: ['conversations:read'] } })).body.id as string;
   const apiKeyA = await newApiKey();
+  const newArticle = async () => (await s.request('POST', '/api/v1/kb/articles', { token: w.A.owner.token, body: { title: `Throwaway ${cid()}`, body: 'x' } })).body.id as string;
   const newQuickReply = async () => (await s.request('POST', '/api/v1/inbox/quick-replies', { token: w.A.owner.token, body: { shortcut: `/t${cid().slice(-8)}`, content: 'x' } })).body.id as string;
 
   const rules: Record<string, Rule> = {
@@ -114,6 +115,19 @@ t.test('route table × callers: clear refusals, nothing leaked, nothing changed'
     'GET /api/v1/inbox/quick-replies/{id}': { allow: AGENTS_A, scope: 'tenant', path: (w) => `/api/v1/inbox/quick-replies/${w.quickReplyId}` },
     'PATCH /api/v1/inbox/quick-replies/{id}': { allow: MANAGERS_A, scope: 'tenant', path: (w) => `/api/v1/inbox/quick-replies/${w.quickReplyId}`, body: (w) => ({ content: `${w.CANARY} quick reply` }) },
     'DELETE /api/v1/inbox/quick-replies/{id}': { allow: MANAGERS_A, scope: 'tenant', path: (w, f) => `/api/v1/inbox/quick-replies/${f ?? w.quickReplyId}`, fresh: newQuickReply },
+    // Knowledge base: agents read (drafts too), owners and admins write; visitors of A's site read A's published articles.
+    'POST /api/v1/kb/articles': { allow: MANAGERS_A, scope: 'own', body: () => ({ title: 'Matrix article', body: 'matrix' }) },
+    'GET /api/v1/kb/articles': { allow: AGENTS_A, scope: 'own', path: (w) => `/api/v1/kb/articles?q=${w.CANARY}` },
+    'GET /api/v1/kb/categories': { allow: AGENTS_A, scope: 'own' },
+    'POST /api/v1/kb/preview': { allow: MANAGERS_A, scope: 'own', body: () => ({ body: '**matrix**' }) },
+    'GET /api/v1/kb/articles/{id}': { allow: AGENTS_A, scope: 'tenant', path: (w) => `/api/v1/kb/articles/${w.draft.id}` },
+    'PATCH /api/v1/kb/articles/{id}': { allow: MANAGERS_A, scope: 'tenant', path: (w) => `/api/v1/kb/articles/${w.article.id}`, body: (w) => ({ title: `${w.CANARY} article` }) },
+    'DELETE /api/v1/kb/articles/{id}': { allow: MANAGERS_A, scope: 'tenant', path: (w, f) => `/api/v1/kb/articles/${f ?? w.article.id}`, fresh: newArticle },
+    'GET /api/v1/widget/kb/search': { allow: ['victim', 'visitorA'], scope: 'own', path: (w) => `/api/v1/widget/kb/search?q=${w.CANARY}` },
+    'GET /api/v1/widget/kb/articles/{id}': { allow: ['victim', 'visitorA'], scope: 'tenant', path: (w) => `/api/v1/widget/kb/articles/${w.article.id}` },
+    'POST /api/v1/widget/kb/articles/{id}/feedback': { allow: ['victim', 'visitorA'], scope: 'tenant', path: (w) => `/api/v1/widget/kb/articles/${w.article.id}/feedback`, body: () => ({ helpful: true }) },
+    'GET /help/{appId}': { allow: EVERYONE, scope: 'public', path: (w) => `/help/${w.A.site.appId}` },
+    'GET /help/{appId}/{slug}': { allow: EVERYONE, scope: 'public', path: (w) => `/help/${w.A.site.appId}/${w.article.slug}` },
   };
 
   const docs = await s.request('GET', '/api/docs/json');
@@ -159,7 +173,8 @@ t.test('route table × callers: clear refusals, nothing leaked, nothing changed'
     const rule = rules[op];
     if (!rule || rule.scope !== 'own') continue;
     for (const who of ['ownerB', 'visitorA', 'visitorB'] as Who[]) {
-      if (kindOf(who) !== routeKind(rule) || rule.freshSession) continue;
+      // An allowed caller may see A's data (another visitor of A's site reads A's published articles).
+      if (kindOf(who) !== routeKind(rule) || rule.freshSession || rule.allow.includes(who)) continue;
       const res = await call(op, who, rule);
       if (res.status >= 500) t.fail(`${op} as ${who}: ${res.status}`);
       const l = leaked(res, w);
@@ -252,6 +267,25 @@ t.test('secondary keys: appId, clientId, externalId, e-mail, filters', async (t)
   const invite = await s.request('POST', '/api/v1/team/invitations', { token: w.B.owner.token, body: { email: w.agentA.email, role: 'agent' } });
   t.ok(invite.status === 201 || isProblem(invite, [409]), 'B inviting A\'s agent\'s e-mail: created or 409');
   t.equal(leaked({ text: invite.text.replace(w.agentA.email, '') }, w), null, 'the answer names nothing else of A');
+
+  // Knowledge base: A's articles through B's site, B's visitor and A's drafts.
+  const viaB = await s.request('GET', `/help/${w.B.site.appId}/${w.article.slug}`);
+  t.ok(isProblem(viaB, [404]), 'A\'s article slug on B\'s help center is a 404');
+  t.equal(leaked(viaB, w), null);
+  const bHome = await s.request('GET', `/help/${w.B.site.appId}?q=${w.CANARY}`);
+  t.equal(bHome.status, 200);
+  t.notOk(bHome.text.includes(`${w.CANARY} article`) || bHome.text.includes(`${w.CANARY} published`), 'B\'s help center search finds nothing of A');
+  const aHome = await s.request('GET', `/help/${w.A.site.appId}?q=${w.CANARY}`);
+  t.ok(aHome.text.includes(`${w.CANARY} article`), 'A\'s help center finds A\'s published article');
+  t.notOk(aHome.text.includes(`${w.CANARY} draft`), 'but never its draft');
+  t.ok(isProblem(await s.request('GET', `/help/${w.A.site.appId}/${w.draft.slug}`), [404]), 'a draft\'s slug is a 404 on the help center');
+  t.ok(isProblem(await s.request('GET', `/api/v1/widget/kb/articles/${w.draft.id}`, { token: w.victim.token }), [404]), 'a draft is a 404 for A\'s own visitor');
+  const draftSearch = await s.request('GET', `/api/v1/widget/kb/search?q=${encodeURIComponent(`${w.CANARY} draft`)}`, { token: w.victim.token });
+  t.notOk(draftSearch.body.articles.some((a: { id: string }) => a.id === w.draft.id), 'and never a search hit');
+  const bSearch = await s.request('GET', `/api/v1/kb/articles?tag=${w.CANARY}&category=${encodeURIComponent(`${w.CANARY} category`)}`, { token: w.B.owner.token });
+  t.same(bSearch.body.articles, [], 'B filtering by A\'s tag and category gets nothing');
+  const bCategories = await s.request('GET', '/api/v1/kb/categories', { token: w.B.owner.token });
+  t.equal(leaked(bCategories, w), null, 'B\'s categories name none of A\'s');
 
   t.equal(await snapshotA(s, w), before, 'A unchanged');
 });

@@ -1,0 +1,61 @@
+import { asFunction, asValue, defineService, definePlugin, type CharlaPlugin } from '@charla/core';
+import './extension.js';
+import { ArticleService } from './article-service.js';
+import { defineModels } from './models.js';
+import { articleRoutes } from './routes/article-routes.js';
+import { helpCenterRoutes } from './routes/help-center-routes.js';
+import { widgetRoutes } from './routes/widget-routes.js';
+import { DatabaseSearch } from './search/database-search.js';
+import { KnowledgeBaseSearchProvider, type SearchProvider } from './search/search-provider.js';
+
+export { KnowledgeBaseSearchProvider } from './search/search-provider.js';
+export type { SearchProvider, IndexedArticle, SearchFilter, SearchOptions } from './search/search-provider.js';
+export { analyzeQuery, indexTerms, fold } from './search/analyzer.js';
+export { renderMarkdown } from './markdown.js';
+export type { ArticleService, ArticleView } from './article-service.js';
+export type { ArticleStatus } from './models.js';
+
+/** What other plugins (a bot suggesting articles) read from the knowledge base. */
+export interface KnowledgeBase {
+  /** The best published articles of the account for a visitor's words (any word when none has all), with snippets. */
+  suggest(accountId: string, text: string, limit: number): Promise<Array<{ id: string; slug: string; title: string; snippet: string }>>;
+}
+export const KnowledgeBaseService = defineService<KnowledgeBase>('knowledge-base.articles');
+
+/**
+ * The knowledge base: articles in Markdown per account, Spanish/English full-text search
+ * on the database (or an operator's search engine through `KnowledgeBaseSearchProvider`),
+ * the widget's article API and the public help center at /help/:appId.
+ */
+const knowledgeBase: CharlaPlugin = definePlugin({
+  name: 'knowledge-base',
+  version: '0.1.0',
+  core: '^0.1.0',
+  plan: 'basic',
+  description: 'Help articles, full-text search in Spanish and English, the widget\'s article search and the public help center',
+  migrations: new URL('./migrations/', import.meta.url),
+  provides: [KnowledgeBaseService],
+  optionalUses: [KnowledgeBaseSearchProvider],
+
+  models(ctx) {
+    ctx.container.register({ kbModels: asValue(defineModels(ctx.db)) });
+  },
+
+  register(ctx) {
+    const builtIn = new DatabaseSearch(ctx.db);
+    const search = (): SearchProvider => ctx.services.optional(KnowledgeBaseSearchProvider) ?? builtIn;
+    ctx.container.register({ kbArticles: asFunction(() => new ArticleService(ctx, search)).singleton() });
+    ctx.services.provide(KnowledgeBaseService, {
+      suggest: async (accountId, text, limit) =>
+        (await ctx.container.cradle.kbArticles.searchPublished(accountId, text, limit)).map(({ article, snippet }) => ({ id: article.id, slug: article.slug, title: article.title, snippet })),
+    });
+  },
+
+  async routes(app, ctx) {
+    await articleRoutes(app, ctx);
+    await widgetRoutes(app, ctx);
+    await helpCenterRoutes(app, ctx);
+  },
+});
+
+export default knowledgeBase;
