@@ -11,8 +11,9 @@ import {
 } from '@charla/core/testing';
 import conversations from '@charla/plugin-conversations';
 import inbox from '@charla/plugin-inbox';
+import webhooks from '@charla/plugin-webhooks';
 
-export const PLUGINS = [conversations, inbox];
+export const PLUGINS = [conversations, inbox, webhooks];
 export type Smtp = Awaited<ReturnType<typeof startSmtpServer>>;
 export type Res = Awaited<ReturnType<TestServer['request']>>;
 
