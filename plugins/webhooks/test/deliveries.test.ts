@@ -21,6 +21,8 @@ t.test('a visitor message reaches the receiver signed, with the event id, once; 
   t.notOk(verify(`whsec_${Buffer.from('wrong secret bytes').toString('base64')}`, r.headers, r.body), 'and not with another secret');
   t.equal(r.json.id, r.headers['webhook-id'], 'the body id is the webhook-id');
   t.match(r.json, { type: 'message.created', accountId: w.accountId, data: { conversationId, messageId, content: 'Where is my order?', senderType: 'visitor' } });
+  t.match(r.json.data, { message: { id: messageId, content: 'Where is my order?', private: false }, conversation: { id: conversationId, status: 'open' }, visitor: { id: String } }, 'the full objects the event names');
+  t.notOk('tokenVersion' in (r.json.data.visitor as object), 'without internal fields');
   t.ok(Math.abs(Number(r.headers['webhook-timestamp']) - Date.now() / 1000) < 60, 'webhook-timestamp is Unix seconds');
   const [d] = await log(env, w.token, hook.id);
   t.match(d, { eventId: r.json.id, type: 'message.created', status: 'delivered', attempts: 1, lastStatus: 200, lastError: null, nextAttemptAt: null });
@@ -137,6 +139,7 @@ t.test('test events, redelivery, rotation (both signatures for 24 h), private no
   await settle(s);
   const privates = receiver.received.filter((r) => r.json.data.private === true);
   t.same(privates.map((r) => r.json.data.content), ['internal: VIP'], 'the private note went to one endpoint only');
+  t.match(privates[0].json.data.message, { content: 'internal: VIP', private: true });
   const toRotated = receiver.received.slice(2).find((r) => !r.json.data.private && r.headers['webhook-signature']!.toString().includes(' '))!;
   t.ok(toRotated, 'the rotated endpoint sends two signatures');
   t.ok(verify(rotated.secret, toRotated.headers, toRotated.body), 'the new secret verifies');

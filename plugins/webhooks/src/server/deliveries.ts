@@ -6,6 +6,7 @@ import { retryDelayMs, type WebhookOptions } from './options.js';
 import { send, type SendResult } from './sender.js';
 import { sign } from './signature.js';
 import { checkUrl } from './url-guard.js';
+import { objectsOf, visibleObjects } from './objects.js';
 
 export interface DeliveryView {
   id: string; eventId: string; type: string; status: DeliveryRow['status']; attempts: number; lastStatus: number | null; lastError: string | null;
@@ -36,18 +37,23 @@ export class DeliveryService {
     };
   }
 
-  /** One delivery per enabled endpoint that wants the event (private messages only to those that opted in). Idempotent per event id. */
+  /**
+   * One delivery per enabled endpoint that wants the event (private messages only to those
+   * that opted in), its `data` the payload plus the full objects it names. Idempotent per event id.
+   */
   async fanOut(payload: Record<string, unknown>, event: DomainEvent): Promise<void> {
     const accountId = typeof payload.accountId === 'string' ? payload.accountId : null;
     if (!accountId || !this.endpoints.deliverable().includes(event.name)) return;
     const targets = (await this.endpoints.subscribed(accountId, event.name)).filter((e) => payload.private !== true || e.includePrivate);
     if (!targets.length) return;
-    const body = JSON.stringify({ id: event.id, type: event.name, createdAt: event.emittedAt, accountId, data: payload });
+    const objects = await objectsOf(this.ctx, accountId, payload);
+    const bodyFor = (includePrivate: boolean) => JSON.stringify({ id: event.id, type: event.name, createdAt: event.emittedAt, accountId, data: { ...payload, ...visibleObjects(objects, includePrivate) } });
+    const bodies = { true: bodyFor(true), false: bodyFor(false) };
     const { db, webhookModels: m } = this.c;
     await db.transaction(async () => {
       const scope = db.scope(accountId);
       const done = new Set((await scope.findAll(m.Delivery, { where: { eventId: event.id, endpointId: { [Op.in]: targets.map((t) => t.id) } } as never })).map((d) => d.endpointId));
-      for (const ep of targets.filter((t) => !done.has(t.id))) await this.queue(accountId, ep.id, event.id, event.name, body);
+      for (const ep of targets.filter((t) => !done.has(t.id))) await this.queue(accountId, ep.id, event.id, event.name, bodies[`${!!ep.includePrivate}`]);
     });
   }
 

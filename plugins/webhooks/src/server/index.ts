@@ -1,4 +1,5 @@
 import { asFunction, asValue, definePlugin, type CharlaPlugin } from '@charla/core';
+import { ConversationsData } from '@charla/plugin-conversations';
 import './extension.js';
 import { defineModels } from './models.js';
 import { EndpointService } from './endpoints.js';
@@ -22,6 +23,8 @@ const webhooks: CharlaPlugin = definePlugin({
   version: '0.1.0',
   core: '^0.1.0',
   plan: 'basic',
+  // The conversation, message and visitor an event names go into its payload when the conversations plugin is on.
+  optionalUses: [ConversationsData],
   description: 'Signed, retried deliveries of events (new conversations, messages, …) to your own HTTPS endpoints',
   migrations: new URL('./migrations/', import.meta.url),
 
