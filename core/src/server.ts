@@ -45,6 +45,7 @@ import { opsRoutes } from './ops/ops-routes.js';
 import { importPlugins, orderPlugins } from './plugins/loader.js';
 import { PluginRegistry } from './plugins/plugin-registry.js';
 import { PluginLifecycle } from './plugins/lifecycle.js';
+import { ServiceRegistry } from './plugins/services.js';
 import { pluginRoutes } from './plugins/plugin-routes.js';
 import { loadWidgetModules, WidgetContributionService, widgetModuleRoutes } from './plugins/widget-contributions.js';
 import type { CharlaPlugin } from './plugins/types.js';
@@ -100,6 +101,8 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
 
   const pluginDefs = orderPlugins(options.plugins ?? (await importPlugins(config.plugins, options.cwd ?? process.cwd())), CORE_VERSION);
   // Widget modules are checked (and read) now: a missing build stops the start, naming the plugin.
+  // Services are checked now too (a used one nobody provides, two providers), before anything is opened.
+  const services = new ServiceRegistry(pluginDefs);
   const widgetModules = loadWidgetModules(pluginDefs);
   checkEventDefinitions(pluginDefs);
 
@@ -172,7 +175,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
     redis?.disconnect();
     await db.close().catch(() => undefined);
   };
-  const lifecycle = new PluginLifecycle(pluginDefs, { config, logger, container, db, events, jobs, registry, abort });
+  const lifecycle = new PluginLifecycle(pluginDefs, { config, logger, container, db, events, jobs, registry, services, abort });
   lifecycle.defineEvents();
   const widgetContributions = new WidgetContributionService(widgetModules, { registry, logger: logger.child({ component: 'widget-contributions' }), contextFor: (p) => lifecycle.contextFor(p) });
   container.register({ widgetContributions: asValue(widgetContributions) });

@@ -10,7 +10,7 @@ import type { HookName } from '../extension-points.js';
 import type { JobQueue } from '../jobs/job-queue.js';
 import type { RealtimeGateway } from '../realtime/gateway.js';
 import { PluginErrors, type PluginRegistry } from './plugin-registry.js';
-import { ServiceRegistry, guardedContainer } from './services.js';
+import { guardedContainer, type ServiceRegistry } from './services.js';
 import type { CharlaPlugin, PluginContext } from './types.js';
 
 export interface LifecycleDeps {
@@ -21,6 +21,8 @@ export interface LifecycleDeps {
   events: EventBus;
   jobs: JobQueue;
   registry: PluginRegistry;
+  /** Made (and so checked) before anything was opened: a plugin set it refuses leaks nothing. */
+  services: ServiceRegistry;
   /**
    * Closes what the server opened so far; called when a plugin is refused while it
    * defines models or registers (e.g. a container key already taken), so the caller can
@@ -44,7 +46,7 @@ export class PluginLifecycle {
   private readonly services: ServiceRegistry;
 
   constructor(readonly plugins: CharlaPlugin[], private readonly d: LifecycleDeps) {
-    this.services = new ServiceRegistry(plugins);
+    this.services = d.services;
   }
 
   /** The context a plugin receives at every step (one per plugin, made on first use). */

@@ -274,4 +274,15 @@ export function requirePart(name: string, available: boolean, t: { fail(msg: str
   return false;
 }
 
+/** Polls `fn` every 20 ms until `ok` holds for its value (then returns it); throws with the last value after `ms`. */
+export async function until<T>(fn: () => Promise<T> | T, ok: (v: T) => boolean, ms = 5000): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const v = await fn();
+    if (ok(v)) return v;
+    if (Date.now() - start > ms) throw new Error(`condition not met within ${ms} ms; last: ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 export { createServer };

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { ManualClock } from '@charla/core';
-import { connectSocket, signup, startSmtpServer, startTestServer, type TestServer, type TestServerOptions, type TestSocket } from '@charla/core/testing';
+import { connectSocket, signup, startSmtpServer, startTestServer, until, type TestServer, type TestServerOptions, type TestSocket } from '@charla/core/testing';
 import conversations from '@charla/plugin-conversations';
 import inbox from '../src/server/index.js';
 
-export { conversations, inbox };
+export { conversations, inbox, until };
 
 /** Long presence expiry: tests move the ManualClock by minutes without sockets expiring. */
 export const REALTIME = { maxPayloadBytes: 64 * 1024, maxFramesPerSecond: 50, idleTimeoutSeconds: 60, presenceTtlSeconds: 86_400, allowedAgentOrigins: [] as string[] };
@@ -109,14 +109,4 @@ export async function replyAs(s: TestServer, a: { token: string }, id: string, c
   const r = await s.request('POST', `/api/v1/inbox/conversations/${id}/messages`, { token: a.token, body: { content, clientId: cid() } });
   if (r.status !== 201) throw new Error(`reply: ${r.status} ${r.text}`);
   await cradle(s).events.drain();
-}
-
-export async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 5000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() - start > ms) throw new Error(`condition not met within ${ms} ms; last: ${JSON.stringify(v)}`);
-    await sleep(20);
-  }
 }

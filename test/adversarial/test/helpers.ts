@@ -12,8 +12,9 @@ import {
 import conversations from '@charla/plugin-conversations';
 import inbox from '@charla/plugin-inbox';
 import knowledgeBase from '@charla/plugin-knowledge-base';
+import webhooks from '@charla/plugin-webhooks';
 
-export const PLUGINS = [conversations, inbox, knowledgeBase];
+export const PLUGINS = [conversations, inbox, knowledgeBase, webhooks];
 export type Smtp = Awaited<ReturnType<typeof startSmtpServer>>;
 export type Res = Awaited<ReturnType<TestServer['request']>>;
 

@@ -7,6 +7,8 @@
  * (A's data is read before and after every refusal). Then secondary keys (appId,
  * clientId, externalId, e-mail, siteId/assignee filters) and socket subscriptions.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import t from 'tap';
 import { connectSocket } from '@charla/core/testing';
 import { addMember, cid, initVisitor, isProblem, leaked, login, reply, send, snapshotA, twoAccounts, uniqueEmail, type Res, type World, bootWithSmtp } from './helpers.js';
@@ -35,6 +37,16 @@ interface Rule {
   okStatus?: number[];
 }
 
+// A local receiver for the webhooks A creates, allowed by the operator setting the plugin reads at boot.
+const receiver = createServer((_req, res) => res.end('ok'));
+await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
+const hookPort = (receiver.address() as AddressInfo).port;
+process.env.WEBHOOKS_ALLOWED_HOSTS = `127.0.0.1:${hookPort}`;
+t.teardown(() => new Promise<void>((r) => {
+  receiver.closeAllConnections();
+  receiver.close(() => r());
+}));
+
 t.test('route table × callers: clear refusals, nothing leaked, nothing changed', async (t) => {
   const { s, smtp } = await bootWithSmtp(t);
   const w = await twoAccounts(s, smtp);
@@ -45,6 +57,9 @@ t.test('route table × callers: clear refusals, nothing leaked, nothing changed'
   const newApiKey = async () => (await s.request('POST', '/api/v1/api-keys', { token: w.A.owner.token, body: { name: 'Matrix key', scopes: ['conversations:read'] } })).body.id as string;
   const apiKeyA = await newApiKey();
   const newArticle = async () => (await s.request('POST', '/api/v1/kb/articles', { token: w.A.owner.token, body: { title: `Throwaway ${cid()}`, body: 'x' } })).body.id as string;
+  const newWebhook = async () => (await s.request('POST', '/api/v1/webhooks', { token: w.A.owner.token, body: { url: `http://127.0.0.1:${hookPort}/hook`, events: ['message.created'] } })).body.id as string;
+  const webhookA = await newWebhook();
+  const deliveryA = (await s.request('POST', `/api/v1/webhooks/${webhookA}/test`, { token: w.A.owner.token })).body.id as string;
   const newQuickReply = async () => (await s.request('POST', '/api/v1/inbox/quick-replies', { token: w.A.owner.token, body: { shortcut: `/t${cid().slice(-8)}`, content: 'x' } })).body.id as string;
 
   const rules: Record<string, Rule> = {
@@ -79,6 +94,15 @@ t.test('route table × callers: clear refusals, nothing leaked, nothing changed'
     'PATCH /api/v1/plugins/{name}': { allow: MANAGERS_A, scope: 'own', path: () => '/api/v1/plugins/inbox', body: () => ({ enabled: true }) },
     // The instance's event names and payload schemas: nothing of any account in it.
     'GET /api/v1/events/catalogue': { allow: MANAGERS_A, scope: 'own' },
+    'GET /api/v1/webhooks': { allow: MANAGERS_A, scope: 'own' },
+    'POST /api/v1/webhooks': { allow: MANAGERS_A, scope: 'own', body: () => ({ url: `http://127.0.0.1:${hookPort}/matrix`, events: ['conversation.*'] }) },
+    'GET /api/v1/webhooks/{id}': { allow: MANAGERS_A, scope: 'tenant', path: () => `/api/v1/webhooks/${webhookA}` },
+    'PATCH /api/v1/webhooks/{id}': { allow: MANAGERS_A, scope: 'tenant', path: () => `/api/v1/webhooks/${webhookA}`, body: () => ({ description: 'matrix' }) },
+    'DELETE /api/v1/webhooks/{id}': { allow: MANAGERS_A, scope: 'tenant', path: (_w, f) => `/api/v1/webhooks/${f ?? webhookA}`, fresh: newWebhook },
+    'POST /api/v1/webhooks/{id}/rotate-secret': { allow: MANAGERS_A, scope: 'tenant', path: () => `/api/v1/webhooks/${webhookA}/rotate-secret` },
+    'POST /api/v1/webhooks/{id}/test': { allow: MANAGERS_A, scope: 'tenant', path: () => `/api/v1/webhooks/${webhookA}/test` },
+    'GET /api/v1/webhooks/{id}/deliveries': { allow: MANAGERS_A, scope: 'tenant', path: () => `/api/v1/webhooks/${webhookA}/deliveries` },
+    'POST /api/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver': { allow: MANAGERS_A, scope: 'tenant', path: () => `/api/v1/webhooks/${webhookA}/deliveries/${deliveryA}/redeliver` },
     'POST /api/v1/widget/init': { allow: EVERYONE, scope: 'public', body: (w) => ({ appId: w.A.site.appId }) },
     'GET /api/v1/widget/conversations': { allow: ['victim'], scope: 'own' },
     'POST /api/v1/widget/conversations': { allow: ['victim'], scope: 'own', body: () => ({}) },
