@@ -2,6 +2,7 @@ import { Op, newId, type Cradle, type VisitorActor, type AgentActor, type ApiKey
 import { ConversationErrors, MAX_MESSAGE_LENGTH } from './errors.js';
 import { modelsOf, type ConversationRow, type MessageRow, type SenderType } from './models.js';
 import { snapshot } from './views.js';
+import { RESPOND_JOB, type RespondPayload } from './responders.js';
 
 /** A reply or private note from the team side (an agent or an integration's API key). */
 type TeamReply = { content: string; clientId?: string; private?: boolean };
@@ -133,6 +134,11 @@ export class MessageService {
         accountId: input.accountId, siteId: conv.siteId, conversationId: conv.id, messageId: message.id, seq, senderType: input.senderType,
         senderId: input.senderId, private: isPrivate, content: finalContent, assigneeId: next.assigneeId ?? null,
       });
+      // The responder turn runs from the job, after commit, never inside this request.
+      if (input.senderType === 'visitor' && this.c.responders.any) {
+        const payload: RespondPayload = { accountId: input.accountId, conversationId: conv.id, messageId: message.id };
+        await this.c.jobs.enqueue(RESPOND_JOB, { ...payload }, { accountId: input.accountId, dedupeKey: `respond:${message.id}` });
+      }
       // The name read before the transaction is used when the assignee is still the same.
       const assigneeName = input.assignee && input.assignee.id === next.assigneeId ? input.assignee.name : await this.c.conversations.assigneeName(input.accountId, next.assigneeId);
       this.c.conversations.publisher.message(next, message, assigneeName);
