@@ -46,6 +46,7 @@ import { importPlugins, orderPlugins } from './plugins/loader.js';
 import { PluginRegistry } from './plugins/plugin-registry.js';
 import { PluginLifecycle } from './plugins/lifecycle.js';
 import { ResponderRegistry } from './plugins/responders.js';
+import { MessageBlockCatalogue } from './plugins/message-blocks.js';
 import { pluginRoutes } from './plugins/plugin-routes.js';
 import { loadWidgetModules, WidgetContributionService, widgetModuleRoutes } from './plugins/widget-contributions.js';
 import type { CharlaPlugin } from './plugins/types.js';
@@ -160,7 +161,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
   });
 
   const registry = new PluginRegistry({ config, db, models, events, broker }, pluginDefs);
-  container.register({ pluginRegistry: asValue(registry), responders: asValue(new ResponderRegistry(registry)) });
+  container.register({ pluginRegistry: asValue(registry), responders: asValue(new ResponderRegistry(registry)), messageBlocks: asValue(new MessageBlockCatalogue(registry.plugins)) });
   // One per-account gate for hooks, event handlers and jobs.
   const gate = (owner: string, accountId: string) => registry.runsFor(owner, accountId);
   for (const runner of [container.cradle.hooks, events, jobs]) runner.setGate(gate);

@@ -144,6 +144,12 @@ export interface CharlaPlugin {
    * "Automated responders").
    */
   responder?: ResponderDefinition;
+  /**
+   * Message block types this plugin owns, by type name (unique across plugins), each
+   * with the TypeBox schema a block of `metadata.blocks` is checked against when a
+   * message is stored (docs/plugins.md "Message blocks").
+   */
+  blocks?: Record<string, TSchema>;
   /** Per-account settings schema; the admin renders a form from it. */
   settings?: TObject;
   admin?: AdminContribution;

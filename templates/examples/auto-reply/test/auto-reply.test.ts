@@ -26,11 +26,17 @@ t.test('auto-reply echoes as a bot, hands off on request, and stops after a huma
   const first = await say(v, 'Do you ship to Spain?');
   await settle();
   t.same(await thread(first.conversation.id), ['visitor: Do you ship to Spain?', 'bot: Echo: Do you ship to Spain?']);
-  await say(v, 'I want a HUMAN', first.conversation.id);
+  const messages = (await s.request('GET', `/api/v1/widget/conversations/${first.conversation.id}/messages`, { token: v })).body.messages;
+  t.same(messages[1].metadata.blocks, [{ type: 'quick-replies', buttons: [{ id: 'human', label: 'Talk to a human' }] }], 'the first answer offers a quick reply');
+  await say(v, 'not yet', first.conversation.id);
+  await settle();
+  t.same((await thread(first.conversation.id)).slice(2), ['visitor: not yet', 'bot: Echo: not yet']);
+  const pressed = await s.request('POST', `/api/v1/widget/conversations/${first.conversation.id}/postback`, { token: v, body: { messageId: messages[1].id, buttonId: 'human' } });
+  t.equal(pressed.status, 201, 'the visitor presses "Talk to a human"');
   await settle();
   await say(v, 'hello?', first.conversation.id);
   await settle();
-  t.same((await thread(first.conversation.id)).slice(2), ['visitor: I want a HUMAN', 'bot: Connecting you with the team.', 'visitor: hello?'], 'after the hand-off the bot is silent');
+  t.same((await thread(first.conversation.id)).slice(4), ['visitor: Talk to a human', 'bot: Connecting you with the team.', 'visitor: hello?'], 'after the hand-off the bot is silent');
 
   const v2 = await start();
   const second = await say(v2, 'hi');
