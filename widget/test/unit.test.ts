@@ -1,7 +1,6 @@
 import t from 'tap';
 import { resolveLocale, stringsFor } from '../src/shared/i18n.js';
 import { linkify } from '../src/shared/linkify.js';
-import { viewBlocks } from '../src/shared/blocks.js';
 import { contrast, readableOn, safeColor, safeUrl, themeFrom } from '../src/ui/theme.js';
 import { replayQueue, type CharlaApi } from '../src/app/sdk.js';
 
@@ -48,18 +47,4 @@ t.test('replayQueue: init first (queued or from data-app-id), then the rest in o
   calls.length = 0;
   replayQueue(api, [], undefined);
   t.same(calls, [], 'no appId: nothing');
-});
-
-t.test('viewBlocks: the safe fallback keeps text fields and buttons, as strings, and drops the rest', async (t) => {
-  t.same(viewBlocks({ blocks: [
-    { type: 'article-card', title: '<img src=x onerror=alert(1)>', url: 'javascript:alert(1)', html: '<b>x</b>' },
-    { type: 'buttons', text: 'Pick', buttons: [{ id: 'a', label: 'Yes' }, { id: 7, label: 'bad id' }, { id: 'b' }] },
-    { type: 'empty', data: 1 }, null, { nope: true },
-  ] }), [
-    { type: 'article-card', text: ['<img src=x onerror=alert(1)>'], buttons: [] },
-    { type: 'buttons', text: ['Pick'], buttons: [{ id: 'a', label: 'Yes' }] },
-  ]);
-  t.equal(viewBlocks({ blocks: 'x' }), undefined);
-  t.equal(viewBlocks(null), undefined);
-  t.equal(viewBlocks({ blocks: [{ type: 'empty' }] }), undefined, 'nothing to show: no blocks');
 });

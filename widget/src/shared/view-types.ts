@@ -13,15 +13,8 @@ export interface ViewMessage {
   createdAt: string;
   /** Only for the visitor's own messages. */
   state?: DeliveryState;
-  /** The message's metadata; the messenger shows its `blocks` (shared/blocks.ts), in the lazy chunk. */
+  /** The message's metadata; the messenger shows its `blocks` (`blockViews` of @charla/client), in the lazy chunk. */
   metadata?: Record<string, unknown> | null;
-}
-
-/** A message block as the messenger shows it (shared/blocks.ts): text lines and pressable buttons. */
-export interface ViewBlock {
-  type: string;
-  text: string[];
-  buttons: Array<{ id: string; label: string }>;
 }
 
 export interface AgentView {

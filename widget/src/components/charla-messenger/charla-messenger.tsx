@@ -1,7 +1,7 @@
 import { Component, Element, Event, Host, Method, Prop, State, Watch, h, type EventEmitter } from '@stencil/core';
 import type { Strings } from '../../shared/i18n';
 import { linkify } from '../../shared/linkify';
-import { viewBlocks } from '../../shared/blocks';
+import { blockViews } from '@charla/client';
 import type { AgentView, ViewMessage } from '../../shared/view-types';
 
 /**
@@ -154,7 +154,7 @@ export class CharlaMessenger {
       <li class={{ msg: true, mine: m.mine, theirs: !m.mine, [m.senderType]: true, failed: state === 'failed' }} key={m.key}>
         {showAuthor ? <span class="author">{m.author}</span> : null}
         <p class="bubble">{this.renderText(m.content)}</p>
-        {viewBlocks(m.metadata)?.map((b) => (
+        {blockViews(m.metadata)?.map((b) => (
           <div class={{ block: true, [`block-${b.type}`]: true }}>
             {b.text.map((line) => <p>{line}</p>)}
             {b.buttons.map((x) => (
