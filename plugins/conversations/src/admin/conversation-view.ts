@@ -23,7 +23,9 @@ import {
   SlotOutlet,
   TeamDirectory,
   TranslatePipe,
+  blockViews,
   problemText,
+  type BlockView,
   type ComposerExtension,
   type ComposerSuggestion,
   type Conversation,
@@ -31,7 +33,6 @@ import {
   type RealtimeEvent,
 } from '@charla/admin/sdk';
 import { firstValueFrom, switchMap } from 'rxjs';
-import { blockViews, type BlockView } from '@charla/client';
 import { InboxStore } from './inbox-store';
 import { type PendingMessage, lastStoredId, lastVisitorMessage, markReadUpTo, mergeMessages } from './message-list-state';
 
