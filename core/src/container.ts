@@ -19,6 +19,8 @@ import type { SiteService } from './sites/site-service.js';
 import type { Presence } from './realtime/presence.js';
 import type { RealtimeGateway } from './realtime/gateway.js';
 import type { PluginRegistry } from './plugins/plugin-registry.js';
+import type { ResponderRegistry } from './plugins/responders.js';
+import type { MessageBlockCatalogue } from './plugins/message-blocks.js';
 import type { WidgetContributionService } from './plugins/widget-contributions.js';
 import type { Actor, VisitorActor } from './auth/actor.js';
 import type { TokenClaims } from './auth/tokens.js';
@@ -54,6 +56,10 @@ export interface Cradle {
   realtime: RealtimeGateway;
   visitorAuthenticator: VisitorAuthenticator | null;
   pluginRegistry: PluginRegistry;
+  /** The plugins' automated responders, in order (run by the conversations plugin after a visitor message). */
+  responders: ResponderRegistry;
+  /** The plugins' message block types (`metadata.blocks`), checked when a message is stored. */
+  messageBlocks: MessageBlockCatalogue;
   /** The plugins' widget modules: `forVisitor()` lists those a visitor's widget loads (widget boot). */
   widgetContributions: WidgetContributionService;
   /** Request scope only: the account the request acts in (null when anonymous). */

@@ -8,6 +8,8 @@ export { loadConfig, ConfigError, ConfigSchema, BUILT_IN_PLUGINS, type CharlaCon
 export { definePlugin } from './plugins/define-plugin.js';
 export { PluginLoadError } from './plugins/loader.js';
 export { defineService, type ServiceRef, type PluginServices } from './plugins/services.js';
+export { MAX_MESSAGE_BLOCKS, type MessageBlock, type MessageBlockCatalogue } from './plugins/message-blocks.js';
+export { RESPONDER_ORDER, type ResponderDefinition, type ResponderTurn, type ResponderApi, type ResponderRegistry, type RegisteredResponder } from './plugins/responders.js';
 export type { CharlaPlugin, PluginContext, Plan, ChannelAuthorizer, PluginEventHandlers, PluginHookHandlers, AdminContribution, WidgetContribution, WidgetVisitor } from './plugins/types.js';
 export type { WidgetContributionService, WidgetModuleRef } from './plugins/widget-contributions.js';
 export type { WidgetPluginApi, WidgetPluginModule, WidgetPluginSetup, WidgetPluginCleanup, WidgetPluginEvent, WidgetPluginEventPayloads, WidgetPluginMessage, WidgetNotice } from './plugins/widget-plugin-api.js';

@@ -46,6 +46,8 @@ import { importPlugins, orderPlugins } from './plugins/loader.js';
 import { PluginRegistry } from './plugins/plugin-registry.js';
 import { PluginLifecycle } from './plugins/lifecycle.js';
 import { ServiceRegistry } from './plugins/services.js';
+import { ResponderRegistry } from './plugins/responders.js';
+import { MessageBlockCatalogue } from './plugins/message-blocks.js';
 import { pluginRoutes } from './plugins/plugin-routes.js';
 import { loadWidgetModules, WidgetContributionService, widgetModuleRoutes } from './plugins/widget-contributions.js';
 import type { CharlaPlugin } from './plugins/types.js';
@@ -103,6 +105,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
   // Widget modules are checked (and read) now: a missing build stops the start, naming the plugin.
   // Services are checked now too (a used one nobody provides, two providers), before anything is opened.
   const services = new ServiceRegistry(pluginDefs);
+  const messageBlocks = new MessageBlockCatalogue(pluginDefs);
   const widgetModules = loadWidgetModules(pluginDefs);
   checkEventDefinitions(pluginDefs);
 
@@ -162,7 +165,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
   });
 
   const registry = new PluginRegistry({ config, db, models, events, broker }, pluginDefs);
-  container.register({ pluginRegistry: asValue(registry) });
+  container.register({ pluginRegistry: asValue(registry), responders: asValue(new ResponderRegistry(registry)), messageBlocks: asValue(messageBlocks) });
   // One per-account gate for hooks, event handlers and jobs.
   const gate = (owner: string, accountId: string) => registry.runsFor(owner, accountId);
   for (const runner of [container.cradle.hooks, events, jobs]) runner.setGate(gate);

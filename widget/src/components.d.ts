@@ -97,6 +97,7 @@ declare global {
         "charlaRetry": { key: string };
         "charlaTyping": { typing: boolean };
         "charlaClose": void;
+        "charlaPostback": { key: string; buttonId: string };
         "charlaEmail": { email: string };
     }
     /**
@@ -179,6 +180,10 @@ declare namespace LocalJSX {
           * The visitor leaves an e-mail address in the offline form.
          */
         "onCharlaEmail"?: (event: CharlaMessengerCustomEvent<{ email: string }>) => void;
+        /**
+          * The visitor presses a button of a message block (`key`: the message id).
+         */
+        "onCharlaPostback"?: (event: CharlaMessengerCustomEvent<{ key: string; buttonId: string }>) => void;
         /**
           * The visitor retries a failed message.
          */

@@ -12,6 +12,8 @@ export * from './team-directory.service';
 export * from './sites.service';
 export * from './notifications.service';
 export * from './composer';
+/** Message blocks (buttons, cards) as text: the same safe fallback as the widget's. */
+export { blockViews, type BlockView } from '@charla/client';
 export * from './ui/list-nav';
 export * from './ui/copy-button';
 export * from './ui/avatar';

@@ -7,6 +7,7 @@ export { ProblemError, isProblem, type ProblemBody } from './problem-error.js';
 export { createHttpClient, type HttpClient, type HttpClientOptions, type HttpMethod } from './http.js';
 export { backoffDelay, type BackoffOptions } from './backoff.js';
 export { newClientId } from './client-id.js';
+export { blockViews, type BlockView } from './blocks.js';
 export { Emitter } from './emitter.js';
 export {
   RealtimeClient,

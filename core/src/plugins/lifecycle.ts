@@ -95,6 +95,7 @@ export class PluginLifecycle {
       for (const [type, fn] of Object.entries(p.jobs ?? {})) jobs.register<Record<string, unknown>>(`${p.name}.${type}`, (payload, job) => fn(payload, job, ctx), p.name);
       for (const [type, spec] of Object.entries(p.schedules ?? {})) jobs.schedule(`${p.name}.${type}`, spec);
       for (const [kind, authorize] of Object.entries(p.channels ?? {})) gateway.registerChannel(kind, (actor, id) => authorize(actor, id, ctx));
+      if (p.responder) container.cradle.responders.add(p.name, p.responder, ctx);
     }
   }
 

@@ -55,7 +55,7 @@ export async function importPlugins(entries: string[], cwd = process.cwd()): Pro
  * Checks the plugin set and returns it in dependency order (dependencies first; the
  * provider of a service before the plugins that use it).
  * Refuses, naming the plugin: duplicate names, missing dependencies, cycles,
- * incompatible core ranges and schedules that are invalid or name no job — before
+ * incompatible core ranges, message block types declared twice, and schedules that are invalid or name no job — before
  * anything is connected.
  */
 export function orderPlugins(plugins: CharlaPlugin[], coreVersion: string): CharlaPlugin[] {
@@ -64,7 +64,13 @@ export function orderPlugins(plugins: CharlaPlugin[], coreVersion: string): Char
     if (byName.has(p.name)) throw new PluginLoadError(`plugin "${p.name}" is enabled twice`);
     byName.set(p.name, p);
   }
+  const blockOwners = new Map<string, string>();
   for (const p of plugins) {
+    for (const type of Object.keys(p.blocks ?? {})) {
+      const other = blockOwners.get(type);
+      if (other) throw new PluginLoadError(`plugin "${p.name}" declares message block type "${type}", which plugin "${other}" already declares`);
+      blockOwners.set(type, p.name);
+    }
     if (p.core && !semver.satisfies(coreVersion, p.core, { includePrerelease: true })) {
       throw new PluginLoadError(`plugin "${p.name}" needs @charla/core ${p.core}, but this is ${coreVersion}`);
     }

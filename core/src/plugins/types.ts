@@ -12,6 +12,7 @@ import type { JobContext, JobQueue } from '../jobs/job-queue.js';
 import type { ScheduleSpec } from '../jobs/schedule.js';
 import type { Actor } from '../auth/actor.js';
 import type { PluginServices, ServiceRef } from './services.js';
+import type { ResponderDefinition } from './responders.js';
 
 export type Plan = 'basic' | 'pro' | 'enterprise';
 
@@ -137,6 +138,18 @@ export interface CharlaPlugin {
   schedules?: Record<string, ScheduleSpec>;
   /** Realtime channel kinds this plugin adds (e.g. `{ queue: (actor, id) => … }` for `queue:<id>`). */
   channels?: Record<string, ChannelAuthorizer>;
+  /**
+   * An automated responder: asked, in `order`, after each visitor message is stored, and
+   * may answer as sender `bot`, claim the conversation or hand it off (docs/plugins.md
+   * "Automated responders").
+   */
+  responder?: ResponderDefinition;
+  /**
+   * Message block types this plugin owns, by type name (unique across plugins), each
+   * with the TypeBox schema a block of `metadata.blocks` is checked against when a
+   * message is stored (docs/plugins.md "Message blocks").
+   */
+  blocks?: Record<string, TSchema>;
   /** Per-account settings schema; the admin renders a form from it. */
   settings?: TObject;
   admin?: AdminContribution;

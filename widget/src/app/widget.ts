@@ -341,6 +341,7 @@ export class Widget {
           el.addEventListener('charlaRetry', (e) => void this.#post((e as CustomEvent<{ key: string }>).detail.key));
           el.addEventListener('charlaTyping', (e) => this.#onLocalTyping((e as CustomEvent<{ typing: boolean }>).detail.typing));
           el.addEventListener('charlaClose', () => this.close());
+          el.addEventListener('charlaPostback', (e) => void this.#postback((e as CustomEvent<{ key: string; buttonId: string }>).detail));
           el.addEventListener('charlaEmail', (e) => void this.#saveEmail((e as CustomEvent<{ email: string }>).detail.email));
           this.#messenger = el;
           this.#render();
@@ -524,6 +525,19 @@ export class Widget {
     this.#render();
   }
 
+  /** A button of a message block: the server stores its label as the visitor's message. */
+  async #postback(press: { key: string; buttonId: string }): Promise<void> {
+    const id = this.#activeId;
+    if (!id) return;
+    try {
+      const res = await this.#api.postback(id, { messageId: press.key, buttonId: press.buttonId });
+      if (!this.#destroyed) this.#sync.ingest(res.message);
+    } catch (e) {
+      this.#o.emit('error', e);
+    }
+    this.#render();
+  }
+
   // ---------------------------------------------------------------- realtime events
 
   #onEvent(ev: RealtimeEvent): void {
@@ -649,6 +663,7 @@ export class Widget {
           author: mine ? undefined : m.senderType === 'system' ? undefined : (this.#agentName(m.senderId) ?? this.#site.name),
           createdAt: m.createdAt,
           state: mine ? (m.readAt || m.seq <= readUpTo ? 'seen' : 'sent') : undefined,
+          metadata: m.metadata,
         });
       }
     }

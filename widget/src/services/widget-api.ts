@@ -66,6 +66,11 @@ export class WidgetApi {
     return this.http.request('POST', '/api/v1/widget/messages', body);
   }
 
+  /** Presses a button of a message block (docs/plugins.md "Message blocks"). */
+  postback(conversationId: string, body: { messageId: string; buttonId: string }): Promise<{ message: Message; conversation: VisitorConversation }> {
+    return this.http.request('POST', `/api/v1/widget/conversations/${encodeURIComponent(conversationId)}/postback`, body);
+  }
+
   identify(user: UserData): Promise<{ visitorToken: string; visitor: VisitorInfo }> {
     return this.http.request('POST', '/api/v1/widget/identify', user);
   }

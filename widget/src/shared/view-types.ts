@@ -13,6 +13,8 @@ export interface ViewMessage {
   createdAt: string;
   /** Only for the visitor's own messages. */
   state?: DeliveryState;
+  /** The message's metadata; the messenger shows its `blocks` (`blockViews` of @charla/client), in the lazy chunk. */
+  metadata?: Record<string, unknown> | null;
 }
 
 export interface AgentView {

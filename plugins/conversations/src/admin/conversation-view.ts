@@ -23,8 +23,10 @@ import {
   SlotOutlet,
   TeamDirectory,
   TranslatePipe,
+  blockViews,
   problemText,
   visitorDisplayName,
+  type BlockView,
   type ComposerExtension,
   type ComposerSuggestion,
   type Conversation,
@@ -108,6 +110,16 @@ function newClientId(): string {
                     <time [attr.datetime]="m.createdAt" [attr.title]="m.createdAt | chDate: 'full'">{{ m.createdAt | chDate: 'time' }}</time>
                   </div>
                   <div class="msg-body">{{ m.content }}</div>
+                  @for (b of blocksOf(m); track $index) {
+                    <div class="msg-block" [attr.data-block]="b.type">
+                      @for (line of b.text; track $index) {
+                        <p>{{ line }}</p>
+                      }
+                      @for (x of b.buttons; track x.id) {
+                        <span class="chip">{{ x.label }}</span>
+                      }
+                    </div>
+                  }
                   @if (m.senderType !== 'visitor' && !m.private) {
                     <div class="msg-state" [attr.data-state]="stateOf(m)">
                       {{ 'conversations.state.' + stateOf(m) | t }}
@@ -288,6 +300,11 @@ export class ConversationView {
       if (this.visitorTypingTimer) clearTimeout(this.visitorTypingTimer);
       this.store.selectedId.set(null);
     });
+  }
+
+  /** The message's blocks (buttons, cards) as text, as the widget shows them (docs/plugins.md "Message blocks"). */
+  protected blocksOf(m: Message): BlockView[] {
+    return blockViews(m.metadata) ?? [];
   }
 
   protected senderName(m: Message): string {

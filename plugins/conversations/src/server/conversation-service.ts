@@ -171,6 +171,22 @@ export class ConversationService {
     });
   }
 
+  /**
+   * An automated responder hands the conversation to the team (ResponderApi.handOff):
+   * responders stay silent on it from now on. `conversation.updated` tells routing and
+   * the inbox (`changes.handedOffBy` names the responder).
+   */
+  async handOff(accountId: string, id: string, responder: string): Promise<void> {
+    const { db, events, clock } = this.c;
+    await db.transaction(async () => {
+      const n = await db.scope(accountId).update(this.m.Conversation, { handedOffAt: clock.now() }, { id, handedOffAt: null });
+      if (n !== 1) return;
+      const next = await this.get(accountId, id);
+      events.emit('conversation.updated', { accountId, conversationId: id, changes: { handedOffBy: responder }, actorId: null });
+      this.publisher.conversation(next, { handedOffBy: responder }, await this.assigneeName(accountId, next.assigneeId));
+    });
+  }
+
   /** Routing's assignment (ConversationsData.conversations.assignIfUnassigned): the hook, then a conditional claim. */
   async assignIfUnassigned(accountId: string, id: string, assigneeId: string): Promise<{ outcome: 'assigned'; conversation: ConversationRow } | { outcome: 'refused' | 'gone' }> {
     const { db, hooks, events } = this.c;
@@ -206,7 +222,7 @@ export class ConversationService {
     const now = this.c.clock.now();
     const row = await this.c.db.scope(visitor.accountId).create(this.m.Conversation, {
       id: newId(), siteId: visitor.siteId, visitorId: visitor.id, status: 'open', assigneeId: null, priority: 'normal', channel: 'web', tags: [],
-      lastSeq: 0, lastMessage: null, lastPublicMessage: null, lastActivityAt: now, firstResponseAt: null, resolvedAt: null, firstVisitorMessageAt: null,
+      lastSeq: 0, lastMessage: null, lastPublicMessage: null, lastActivityAt: now, firstResponseAt: null, resolvedAt: null, firstVisitorMessageAt: null, responder: null, handedOffAt: null,
       unreadByAgents: 0, unreadByVisitor: 0, agentReadSeq: 0, visitorReadSeq: 0, emailedSeq: 0,
     });
     const conv = row.get({ plain: true });

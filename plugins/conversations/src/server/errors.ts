@@ -12,6 +12,8 @@ export const ConversationErrors = {
   badAssignee: defineError('CHARLA_CONVERSATIONS_BAD_ASSIGNEE', 400),
   badCursor: defineError('CHARLA_CONVERSATIONS_BAD_CURSOR', 400),
   badUrl: defineError('CHARLA_CONVERSATIONS_BAD_URL', 400),
+  badBlocks: defineError('CHARLA_CONVERSATIONS_BAD_BLOCKS', 400),
+  badPostback: defineError('CHARLA_CONVERSATIONS_BAD_POSTBACK', 400),
   tooManyEmpty: defineError('CHARLA_CONVERSATIONS_TOO_MANY_EMPTY', 409),
 };
 

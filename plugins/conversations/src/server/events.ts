@@ -20,5 +20,6 @@ export const CONVERSATION_EVENTS = {
     senderType: Type.Union([Type.Literal('visitor'), Type.Literal('agent'), Type.Literal('bot'), Type.Literal('system')]),
     senderId: Nullable(Id), private: Type.Boolean(), content: Type.String(), assigneeId: Nullable(Id),
   }),
+  'message.postback': Type.Object({ accountId: Id, conversationId: Id, messageId: Id, sourceMessageId: Id, buttonId: Type.String(), blockType: Type.String(), owner: Type.String() }),
   'message.read': Type.Object({ accountId: Id, conversationId: Id, messageId: Id, seq: Type.Integer(), by: Type.Union([Type.Literal('visitor'), Type.Literal('agent')]), userId: Nullable(Id) }),
 } satisfies Partial<Record<EventName, TSchema>>;

@@ -17,6 +17,8 @@ declare module '@charla/core' {
     'conversation.closed': { accountId: string; conversationId: string; actorId: string | null };
     /** `assigneeId`: the conversation's assignee when the message was stored. */
     'message.created': { accountId: string; siteId: string; conversationId: string; messageId: string; seq: number; senderType: SenderType; senderId: string | null; private: boolean; content: string; assigneeId: string | null };
+    /** A visitor pressed a button of a message block: `messageId` is the visitor message it became, `owner` the plugin that owns the block type. */
+    'message.postback': { accountId: string; conversationId: string; messageId: string; sourceMessageId: string; buttonId: string; blockType: string; owner: string };
     'message.read': { accountId: string; conversationId: string; messageId: string; seq: number; by: 'visitor' | 'agent'; userId: string | null };
   }
   interface HookMap {

@@ -13,6 +13,7 @@ import { inboxRoutes } from './routes/inbox-routes.js';
 import { ConversationsData, conversationsData } from './data.js';
 import { ConversationsSettings } from './settings.js';
 import { CONVERSATION_EVENTS } from './events.js';
+import { runResponderTurn, type RespondPayload } from './responders.js';
 
 export { userHashFor } from './visitor-service.js';
 export type { VisitorService } from './visitor-service.js';
@@ -55,6 +56,7 @@ export default definePlugin({
   },
   jobs: {
     'offline-email': (payload, _job, ctx) => sendOfflineEmail(ctx.container.cradle, payload as { accountId: string; conversationId: string }),
+    respond: (payload, job, ctx) => runResponderTurn(ctx.container.cradle, payload as unknown as RespondPayload, job),
     'confirm-email': (payload, _job, ctx) => sendConfirmationEmail(ctx.container.cradle, payload as { accountId: string; visitorId: string; email: string }),
   },
   async routes(app, ctx) {

@@ -2,6 +2,7 @@ import { Op, newId, type Cradle, type VisitorActor, type AgentActor, type ApiKey
 import { ConversationErrors, MAX_MESSAGE_LENGTH } from './errors.js';
 import { modelsOf, type ConversationRow, type MessageRow, type SenderType } from './models.js';
 import { snapshot } from './views.js';
+import { RESPOND_JOB, type RespondPayload } from './responders.js';
 
 /** A reply or private note from the team side (an agent or an integration's API key). */
 type TeamReply = { content: string; clientId?: string; private?: boolean };
@@ -85,6 +86,10 @@ export class MessageService {
       content, private: !!input.private, metadata: input.metadata ?? null,
     });
     const finalContent = checkContent(hooked.content);
+    if (hooked.metadata?.blocks !== undefined) {
+      const bad = this.c.messageBlocks.problems(hooked.metadata.blocks);
+      if (bad.length) throw ConversationErrors.badBlocks(`Invalid message blocks: ${bad.join('; ')}.`);
+    }
     const isPrivate = input.senderType === 'visitor' ? false : hooked.private;
     const dupOf = async (dup: MessageRow): Promise<PostResult> => {
       const conv = await db.scope(input.accountId).findById(this.m.Conversation, dup.conversationId);
@@ -133,6 +138,11 @@ export class MessageService {
         accountId: input.accountId, siteId: conv.siteId, conversationId: conv.id, messageId: message.id, seq, senderType: input.senderType,
         senderId: input.senderId, private: isPrivate, content: finalContent, assigneeId: next.assigneeId ?? null,
       });
+      // The responder turn runs from the job, after commit, never inside this request.
+      if (input.senderType === 'visitor' && this.c.responders.any) {
+        const payload: RespondPayload = { accountId: input.accountId, conversationId: conv.id, messageId: message.id };
+        await this.c.jobs.enqueue(RESPOND_JOB, { ...payload }, { accountId: input.accountId, dedupeKey: `respond:${message.id}` });
+      }
       // The name read before the transaction is used when the assignee is still the same.
       const assigneeName = input.assignee && input.assignee.id === next.assigneeId ? input.assignee.name : await this.c.conversations.assigneeName(input.accountId, next.assigneeId);
       this.c.conversations.publisher.message(next, message, assigneeName);
@@ -169,6 +179,35 @@ export class MessageService {
         checkedDuplicate: true, expectVisitorId: actor.visitorId, assignee,
       });
     }).catch((err: unknown) => this.duplicateAfterConflict(err, actor.accountId, 'visitor', actor.visitorId, input.clientId));
+  }
+
+  /**
+   * A visitor pressed a button of a message's blocks: the button's label is stored as
+   * the visitor's message (`metadata.postback` says what was pressed; a second press of
+   * the same button answers the first message) and `message.postback` tells the plugin
+   * that owns the block type. The new message starts a responder turn like any other.
+   */
+  async postback(actor: VisitorActor, conversationId: string, input: { messageId: string; buttonId: string }): Promise<PostResult> {
+    const { db, events } = this.c;
+    await this.c.rateLimiter.consume(`messages:${actor.visitorId}`, this.c.config.rateLimits.messagesPerVisitor, 'messages');
+    const conv = await this.c.conversations.getForVisitor(actor, conversationId);
+    const source = await db.scope(actor.accountId).findOne(this.m.Message, { where: { id: input.messageId, conversationId: conv.id, private: false } });
+    if (!source) throw ConversationErrors.messageNotFound('No such message in this conversation.');
+    const pressed = this.c.messageBlocks.findButton(source.metadata?.blocks, input.buttonId);
+    if (!pressed) throw ConversationErrors.badPostback(`Message ${input.messageId} has no button "${input.buttonId}".`);
+    const clientId = `postback:${source.id}:${input.buttonId}`;
+    const dup = await this.findByClientId(actor.accountId, 'visitor', actor.visitorId, clientId);
+    if (dup) return { message: dup, conversation: conv, duplicate: true };
+    return db.transaction(async () => {
+      const r = await this.post({
+        accountId: actor.accountId, conversationId: conv.id, senderType: 'visitor', senderId: actor.visitorId, content: pressed.label, clientId,
+        metadata: { postback: { messageId: source.id, buttonId: input.buttonId, blockType: pressed.type } }, checkedDuplicate: true, expectVisitorId: actor.visitorId,
+      });
+      events.emit('message.postback', {
+        accountId: actor.accountId, conversationId: conv.id, messageId: r.message.id, sourceMessageId: source.id, buttonId: input.buttonId, blockType: pressed.type, owner: pressed.owner,
+      });
+      return r;
+    }).catch((err: unknown) => this.duplicateAfterConflict(err, actor.accountId, 'visitor', actor.visitorId, clientId));
   }
 
   async postFromAgent(actor: AgentActor, conversationId: string, input: TeamReply): Promise<PostResult> {

@@ -27,6 +27,8 @@ export interface ConversationRow {
   firstResponseAt: Date | null; resolvedAt: Date | null;
   /** When the visitor first wrote (null: nothing from the visitor yet). */
   firstVisitorMessageAt: Date | null;
+  /** The automated responder that claimed the conversation; `handedOffAt`: when it was handed to the team (responders are silent from then on). */
+  responder: string | null; handedOffAt: Date | null;
   unreadByAgents: number; unreadByVisitor: number; agentReadSeq: number; visitorReadSeq: number; emailedSeq: number;
   createdAt: Date; updatedAt: Date;
 }
@@ -39,6 +41,8 @@ export interface MessageRow {
 }
 
 export interface PageViewRow { id: string; accountId: string; siteId: string; visitorId: string; url: string; title: string | null; referrer: string | null; createdAt: Date }
+/** One per visitor message a responder turn ran for (id = the message's id). */
+export interface ResponderTurnRow { id: string; accountId: string; conversationId: string; createdAt: Date }
 export interface TrackedEventRow { id: string; accountId: string; siteId: string; visitorId: string; name: string; properties: Record<string, unknown>; createdAt: Date }
 
 type Row<A extends object> = Model<A, Partial<A>> & A;
@@ -48,6 +52,7 @@ export interface ConversationModels {
   Message: ModelStatic<Row<MessageRow>>;
   PageView: ModelStatic<Row<PageViewRow>>;
   TrackedEvent: ModelStatic<Row<TrackedEventRow>>;
+  ResponderTurn: ModelStatic<Row<ResponderTurnRow>>;
 }
 
 const id = { type: DataTypes.STRING(36), primaryKey: true };
@@ -79,6 +84,7 @@ export function defineModels(db: PluginDatabase): ConversationModels {
       tags: DataTypes.JSON, lastSeq: DataTypes.INTEGER, lastMessage: DataTypes.JSON, lastPublicMessage: DataTypes.JSON, lastActivityAt: DataTypes.DATE,
       firstResponseAt: DataTypes.DATE, resolvedAt: DataTypes.DATE, firstVisitorMessageAt: DataTypes.DATE, unreadByAgents: DataTypes.INTEGER, unreadByVisitor: DataTypes.INTEGER,
       agentReadSeq: DataTypes.INTEGER, visitorReadSeq: DataTypes.INTEGER, emailedSeq: DataTypes.INTEGER,
+      responder: str(100), handedOffAt: DataTypes.DATE,
     }, { tableName: 'conversations' }),
     Message: db.define<Row<MessageRow>>('Message', {
       id, accountId: str(36), conversationId: str(36), seq: DataTypes.INTEGER, senderType: str(10), senderId: str(36), content: DataTypes.TEXT,
@@ -86,6 +92,7 @@ export function defineModels(db: PluginDatabase): ConversationModels {
     }, { tableName: 'messages' }),
     PageView: db.define<Row<PageViewRow>>('PageView', { id, accountId: str(36), siteId: str(36), visitorId: str(36), url: str(2000), title: str(300), referrer: str(2000) }, { tableName: 'page_views' }),
     TrackedEvent: db.define<Row<TrackedEventRow>>('TrackedEvent', { id, accountId: str(36), siteId: str(36), visitorId: str(36), name: str(100), properties: DataTypes.JSON }, { tableName: 'tracked_events' }),
+    ResponderTurn: db.define<Row<ResponderTurnRow>>('ResponderTurn', { id, accountId: str(36), conversationId: str(36) }, { tableName: 'responder_turns' }),
   };
   byDatabase.set(db, models);
   return models;

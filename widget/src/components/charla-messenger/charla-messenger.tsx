@@ -1,6 +1,7 @@
 import { Component, Element, Event, Host, Method, Prop, State, Watch, h, type EventEmitter } from '@stencil/core';
 import type { Strings } from '../../shared/i18n';
 import { linkify } from '../../shared/linkify';
+import { blockViews } from '@charla/client';
 import type { AgentView, ViewMessage } from '../../shared/view-types';
 
 /**
@@ -54,6 +55,8 @@ export class CharlaMessenger {
   @Event({ eventName: 'charlaTyping' }) charlaTyping!: EventEmitter<{ typing: boolean }>;
   /** The visitor closes the window (header button or Escape). */
   @Event({ eventName: 'charlaClose' }) charlaClose!: EventEmitter<void>;
+  /** The visitor presses a button of a message block (`key`: the message id). */
+  @Event({ eventName: 'charlaPostback' }) charlaPostback!: EventEmitter<{ key: string; buttonId: string }>;
   /** The visitor leaves an e-mail address in the offline form. */
   @Event({ eventName: 'charlaEmail' }) charlaEmail!: EventEmitter<{ email: string }>;
 
@@ -158,6 +161,16 @@ export class CharlaMessenger {
       <li class={{ msg: true, mine: m.mine, theirs: !m.mine, [m.senderType]: true, failed: state === 'failed' }} key={m.key}>
         {showAuthor ? <span class="author">{m.author}</span> : null}
         <p class="bubble">{this.renderText(m.content)}</p>
+        {blockViews(m.metadata)?.map((b) => (
+          <div class={{ block: true, [`block-${b.type}`]: true }}>
+            {b.text.map((line) => <p>{line}</p>)}
+            {b.buttons.map((x) => (
+              <button type="button" class="choice" onClick={() => this.charlaPostback.emit({ key: m.key, buttonId: x.id })}>
+                {x.label}
+              </button>
+            ))}
+          </div>
+        ))}
         <span class="meta">
           <time dateTime={m.createdAt}>{this.time(m.createdAt)}</time>
           {m.mine && state ? <span class="state"> · {state === 'sending' ? s.sending : state === 'seen' ? s.seen : state === 'failed' ? s.failed : s.sent}</span> : null}

@@ -123,6 +123,21 @@ export async function widgetRoutes(app: FastifyInstance, c: Cradle): Promise<voi
     return { messages: await c.conversations.history(actor.accountId, conv.id, { ...q, includePrivate: false }) };
   });
 
+  app.post('/api/v1/widget/conversations/:id/postback', {
+    config: cfg,
+    schema: {
+      tags, summary: 'Press a button of a message block: stored as the visitor\'s message, and message.postback for the block\'s plugin',
+      params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+      body: Type.Object({ messageId: Type.String({ maxLength: 64 }), buttonId: Type.String({ minLength: 1, maxLength: 50 }) }),
+      response: { 200: Type.Object({ message: MessageSchema, conversation: VisitorConversationSchema }), 201: Type.Object({ message: MessageSchema, conversation: VisitorConversationSchema }), ...problems(400, 401, 403, 404, 413, 429) },
+    },
+  }, async (request, reply) => {
+    const actor = visitorOf(request);
+    const r = await c.messages.postback(actor, (request.params as { id: string }).id, request.body as { messageId: string; buttonId: string });
+    const name = r.assigneeName !== undefined ? r.assigneeName : await c.conversations.assigneeName(actor.accountId, r.conversation.assigneeId);
+    return reply.code(r.duplicate ? 200 : 201).send({ message: messageView(r.message), conversation: visitorConversationView(r.conversation, name) });
+  });
+
   app.post('/api/v1/widget/conversations/:id/read', {
     config: cfg,
     schema: { tags, summary: 'Read receipt: the visitor has seen messages up to messageId', params: Type.Object({ id: Type.String({ maxLength: 64 }) }), body: Type.Object({ messageId: Type.String({ maxLength: 64 }) }), response: { 200: Type.Object({ seq: Type.Union([Type.Integer(), Type.Null()]) }), ...problems(400, 401, 403, 404) } },
