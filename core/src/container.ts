@@ -19,6 +19,7 @@ import type { SiteService } from './sites/site-service.js';
 import type { Presence } from './realtime/presence.js';
 import type { RealtimeGateway } from './realtime/gateway.js';
 import type { PluginRegistry } from './plugins/plugin-registry.js';
+import type { EntitlementService } from './accounts/entitlements.js';
 import type { WidgetContributionService } from './plugins/widget-contributions.js';
 import type { Actor, VisitorActor } from './auth/actor.js';
 import type { TokenClaims } from './auth/tokens.js';
@@ -54,6 +55,7 @@ export interface Cradle {
   realtime: RealtimeGateway;
   visitorAuthenticator: VisitorAuthenticator | null;
   pluginRegistry: PluginRegistry;
+  entitlements: EntitlementService;
   /** The plugins' widget modules: `forVisitor()` lists those a visitor's widget loads (widget boot). */
   widgetContributions: WidgetContributionService;
   /** Request scope only: the account the request acts in (null when anonymous). */

@@ -43,6 +43,8 @@ interface ContributionBase<S extends SlotName> {
   readonly title?: string;
   /** Lower first; default 100. */
   readonly order?: number;
+  /** Shown only to accounts whose plan grants this entitlement (GET /api/v1/account/entitlements). */
+  readonly entitlement?: string;
 }
 
 /** An Angular standalone component compiled with the admin (build-time registry). */
@@ -70,6 +72,8 @@ export interface NavItem {
   /** One of the shell's icon names (`inbox`, `chart`, `bot`, `book`, `bolt`, `users`, `settings`) */
   readonly icon?: string;
   readonly order?: number;
+  /** Hidden unless the account's plan grants this entitlement (the server refuses the routes anyway). */
+  readonly entitlement?: string;
 }
 
 export interface AdminPluginDefinition {
