@@ -18,6 +18,8 @@ const TARGETS = {
     ['SenderType', 'plugins/conversations/src/server/routes/schemas.ts', 'SenderTypeSchema'],
     ['OfficeHoursDay', 'core/src/sites/office-hours.ts', 'OfficeHoursDaySchema'],
     ['OfficeHours', 'core/src/sites/office-hours.ts', 'OfficeHoursSchema'],
+    ['ApiKeyScope', 'core/src/auth/api-key-routes.ts', 'ApiKeyScopeSchema'],
+    ['ApiKey', 'core/src/auth/api-key-routes.ts', 'ApiKeySchema'],
   ],
   'plugins/inbox/src/admin/wire.generated.ts': [
     ['DashboardFigures', 'plugins/inbox/src/server/routes/schemas.ts', 'DashboardSchema'],

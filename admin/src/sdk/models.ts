@@ -2,7 +2,7 @@
 import type { OfficeHours, SenderType } from './wire.generated';
 
 // Generated from the server's schemas (scripts/wire-types.mjs); move a type there when it gets a schema.
-export type { OfficeHours, OfficeHoursDay, SenderType } from './wire.generated';
+export type { ApiKey, ApiKeyScope, OfficeHours, OfficeHoursDay, SenderType } from './wire.generated';
 
 export type Role = 'owner' | 'admin' | 'agent';
 

@@ -19,3 +19,16 @@ export interface OfficeHours {
   timezone: string;
   days: OfficeHoursDay[];
 }
+
+/** From `ApiKeyScopeSchema` in core/src/auth/api-key-routes.ts. */
+export type ApiKeyScope = 'contacts:read' | 'contacts:write' | 'events:write' | 'conversations:read' | 'conversations:write' | 'webhooks:write';
+
+/** From `ApiKeySchema` in core/src/auth/api-key-routes.ts. */
+export interface ApiKey {
+  id: string;
+  name: string;
+  scopes: ApiKeyScope[];
+  prefix: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
