@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { PlanSchema, UNCONFIGURED_PLAN } from './accounts/entitlements.js';
 
 const RateLimit = Type.Object({
   max: Type.Integer({ minimum: 1 }),
@@ -23,7 +24,8 @@ export const ConfigSchema = Type.Object({
   // A plugin name, a package name, or a local path (./my-plugins/hello, /opt/plugins/x).
   plugins: Type.Array(Type.String({ pattern: '^(\\.{0,2}/)?[A-Za-z0-9@_][A-Za-z0-9._/@-]*$' })),
   signup: Type.Union([Type.Literal('open'), Type.Literal('invite-only')]),
-  defaultPlan: Type.Union([Type.Literal('basic'), Type.Literal('pro'), Type.Literal('enterprise')], { description: 'DEFAULT_PLAN: plan of new accounts (enterprise: everything, for self-hosting)' }),
+  plans: Type.Array(PlanSchema, { minItems: 1, description: 'BILLING_PLANS: the plans (JSON array inline or @file; unset: one unlimited plan "enterprise" with every plugin)' }),
+  defaultPlan: Type.String({ minLength: 1, description: 'BILLING_DEFAULT_PLAN (or DEFAULT_PLAN): id of the plan new accounts get (unset: the first plan)' }),
   operatorEmails: Type.Array(Type.String()),
   trustProxy: Type.Union([Type.Boolean(), Type.Integer({ minimum: 0 }), Type.String()]),
   logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
@@ -112,6 +114,18 @@ function rate(env: Env, name: string, max: number, windowSeconds: number) {
   if (!m) { problems.push(`${name}: expected MAX/WINDOW_SECONDS such as 30/60, got "${raw}"`); return { max, windowSeconds }; }
   return { max: Number(m[1]), windowSeconds: Number(m[2]) };
 }
+/** BILLING_PLANS: a JSON array, inline or `@<path>` (relative to the working directory). */
+function plans(env: Env, cwd: string, file: Record<string, unknown>): unknown {
+  const raw = env.BILLING_PLANS;
+  if (!raw) return (file.billing as { plans?: unknown } | undefined)?.plans ?? file.plans ?? [UNCONFIGURED_PLAN];
+  try {
+    return JSON.parse(raw.startsWith('@') ? readFileSync(resolve(cwd, raw.slice(1)), 'utf8') : raw) as unknown;
+  } catch (err) {
+    problems.push(`BILLING_PLANS: ${(err as Error).message}`);
+    return [UNCONFIGURED_PLAN];
+  }
+}
+
 function trustProxy(raw: string | undefined): boolean | number | string {
   if (raw === undefined || raw === '' || raw === 'false') return false;
   if (raw === 'true') return true;
@@ -151,6 +165,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
   const file = readConfigFile(env, cwd);
   const port = int(env, 'PORT', 3000);
   const production = env.NODE_ENV === 'production';
+  const planList = plans(env, cwd, file);
   const fromEnv: CharlaConfig = {
     port,
     host: env.HOST || '0.0.0.0',
@@ -164,7 +179,8 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     mailFrom: env.MAIL_FROM || 'Charla <no-reply@localhost>',
     plugins: list(env.CHARLA_PLUGINS) ?? (Array.isArray(file.plugins) ? (file.plugins as string[]) : BUILT_IN_PLUGINS),
     signup: (env.SIGNUP || 'open') as CharlaConfig['signup'],
-    defaultPlan: (env.DEFAULT_PLAN || 'enterprise') as CharlaConfig['defaultPlan'],
+    plans: planList as CharlaConfig['plans'],
+    defaultPlan: env.BILLING_DEFAULT_PLAN || env.DEFAULT_PLAN || '', // unset: the first plan (below)
     operatorEmails: (list(env.OPERATOR_EMAILS) ?? []).map((e) => e.toLowerCase()),
     trustProxy: trustProxy(env.TRUST_PROXY),
     logLevel: (env.LOG_LEVEL || 'info') as CharlaConfig['logLevel'],
@@ -196,9 +212,10 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     },
     serveStatic: true,
   };
-  const { plugins: _ignored, ...fileRest } = file;
+  const { plugins: _ignored, plans: _plans, billing: _billing, ...fileRest } = file;
   let config = deepMerge(fromEnv, fileRest);
   config = deepMerge(config, overrides);
+  if (!config.defaultPlan && Array.isArray(config.plans)) config.defaultPlan = (config.plans[0] as { id?: string } | undefined)?.id ?? '';
   if (overrides.port !== undefined && !env.PUBLIC_URL && overrides.publicUrl === undefined) {
     config.publicUrl = `http://localhost:${overrides.port}`;
   }
@@ -210,15 +227,24 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     const message = literals?.length && literals.every((l) => typeof l === 'string') ? `expected one of ${literals.join(', ')}` : e.message;
     all.push(`${env ? `${env} (${key})` : key}: ${message}${e.value === undefined ? '' : ` (got ${JSON.stringify(redactValue(e.path, e.value))})`}`);
   }
+  if (!all.length) all.push(...planProblems(config, !env.BILLING_DEFAULT_PLAN && env.DEFAULT_PLAN ? 'DEFAULT_PLAN' : 'BILLING_DEFAULT_PLAN'));
   if (all.length) throw new ConfigError(all);
   return config;
+}
+
+/** What the schema cannot say: plan ids are unique and the default plan is one of them. */
+function planProblems(config: CharlaConfig, defaultPlanEnv: string): string[] {
+  const ids = config.plans.map((p) => p.id);
+  const out = [...new Set(ids.filter((id, i) => ids.indexOf(id) !== i))].map((id) => `BILLING_PLANS (plans): the plan id "${id}" appears more than once`);
+  if (!ids.includes(config.defaultPlan)) out.push(`${defaultPlanEnv} (defaultPlan): no plan "${config.defaultPlan}"; the plans are ${ids.join(', ')}`);
+  return out;
 }
 
 /** The environment variable behind each config key, so a problem names what the operator set. */
 const ENV_NAMES: Record<string, string> = {
   port: 'PORT', host: 'HOST', dataDir: 'DATA_DIR', publicUrl: 'PUBLIC_URL', databaseUrl: 'DATABASE_URL', redisUrl: 'REDIS_URL',
   redisPrefix: 'REDIS_PREFIX', jwtSecret: 'JWT_SECRET', smtpUrl: 'SMTP_URL', mailFrom: 'MAIL_FROM', plugins: 'CHARLA_PLUGINS',
-  signup: 'SIGNUP', defaultPlan: 'DEFAULT_PLAN', operatorEmails: 'OPERATOR_EMAILS', trustProxy: 'TRUST_PROXY', logLevel: 'LOG_LEVEL',
+  signup: 'SIGNUP', plans: 'BILLING_PLANS', defaultPlan: 'BILLING_DEFAULT_PLAN', operatorEmails: 'OPERATOR_EMAILS', trustProxy: 'TRUST_PROXY', logLevel: 'LOG_LEVEL',
   sessionTtlSeconds: 'SESSION_TTL_SECONDS', bodyLimitBytes: 'BODY_LIMIT_BYTES', sqliteMaxQueuedWrites: 'SQLITE_MAX_QUEUED_WRITES',
   'rateLimits.loginFailuresPerEmail': 'RATE_LIMIT_LOGIN_FAILURES', 'rateLimits.authPerIp': 'RATE_LIMIT_AUTH_PER_IP',
   'rateLimits.widgetInitPerIp': 'RATE_LIMIT_WIDGET_INIT_PER_IP', 'rateLimits.messagesPerVisitor': 'RATE_LIMIT_MESSAGES_PER_VISITOR',

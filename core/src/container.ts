@@ -21,6 +21,7 @@ import type { RealtimeGateway } from './realtime/gateway.js';
 import type { PluginRegistry } from './plugins/plugin-registry.js';
 import type { ResponderRegistry } from './plugins/responders.js';
 import type { MessageBlockCatalogue } from './plugins/message-blocks.js';
+import type { EntitlementService } from './accounts/entitlements.js';
 import type { WidgetContributionService } from './plugins/widget-contributions.js';
 import type { Actor, VisitorActor } from './auth/actor.js';
 import type { TokenClaims } from './auth/tokens.js';
@@ -60,6 +61,7 @@ export interface Cradle {
   responders: ResponderRegistry;
   /** The plugins' message block types (`metadata.blocks`), checked when a message is stored. */
   messageBlocks: MessageBlockCatalogue;
+  entitlements: EntitlementService;
   /** The plugins' widget modules: `forVisitor()` lists those a visitor's widget loads (widget boot). */
   widgetContributions: WidgetContributionService;
   /** Request scope only: the account the request acts in (null when anonymous). */

@@ -7,10 +7,11 @@ export { createServer, CORE_VERSION, type CreateServerOptions, type CharlaHandle
 export { loadConfig, ConfigError, ConfigSchema, BUILT_IN_PLUGINS, type CharlaConfig, type ConfigOverrides } from './config.js';
 export { definePlugin } from './plugins/define-plugin.js';
 export { PluginLoadError } from './plugins/loader.js';
+export { isEntitled, includesPlugin, entitlementRequired, EntitlementErrors, type AccountEntitlements, type PlanDefinition, type EntitlementValue, type EntitlementService } from './accounts/entitlements.js';
 export { defineService, type ServiceRef, type PluginServices } from './plugins/services.js';
 export { MAX_MESSAGE_BLOCKS, type MessageBlock, type MessageBlockCatalogue } from './plugins/message-blocks.js';
 export { RESPONDER_ORDER, type ResponderDefinition, type ResponderTurn, type ResponderApi, type ResponderRegistry, type RegisteredResponder } from './plugins/responders.js';
-export type { CharlaPlugin, PluginContext, Plan, ChannelAuthorizer, PluginEventHandlers, PluginHookHandlers, AdminContribution, WidgetContribution, WidgetVisitor } from './plugins/types.js';
+export type { CharlaPlugin, PluginContext, ChannelAuthorizer, PluginEventHandlers, PluginHookHandlers, AdminContribution, WidgetContribution, WidgetVisitor } from './plugins/types.js';
 export type { WidgetContributionService, WidgetModuleRef } from './plugins/widget-contributions.js';
 export type { WidgetPluginApi, WidgetPluginModule, WidgetPluginSetup, WidgetPluginCleanup, WidgetPluginEvent, WidgetPluginEventPayloads, WidgetPluginMessage, WidgetNotice } from './plugins/widget-plugin-api.js';
 export type { HookMap, EventMap, HookName, EventName } from './extension-points.js';

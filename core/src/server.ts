@@ -44,6 +44,7 @@ import { Metrics } from './ops/metrics.js';
 import { opsRoutes } from './ops/ops-routes.js';
 import { importPlugins, orderPlugins } from './plugins/loader.js';
 import { PluginRegistry } from './plugins/plugin-registry.js';
+import { EntitlementService } from './accounts/entitlements.js';
 import { PluginLifecycle } from './plugins/lifecycle.js';
 import { ServiceRegistry } from './plugins/services.js';
 import { ResponderRegistry } from './plugins/responders.js';
@@ -164,8 +165,9 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
     sites: asFunction((c: Cradle) => new SiteService(c)).singleton(),
   });
 
-  const registry = new PluginRegistry({ config, db, models, events, broker }, pluginDefs);
-  container.register({ pluginRegistry: asValue(registry), responders: asValue(new ResponderRegistry(registry)), messageBlocks: asValue(messageBlocks) });
+  const entitlements = new EntitlementService({ config, db, models, broker, events });
+  const registry = new PluginRegistry({ config, db, models, events, broker, entitlements }, pluginDefs);
+  container.register({ pluginRegistry: asValue(registry), entitlements: asValue(entitlements), responders: asValue(new ResponderRegistry(registry)), messageBlocks: asValue(messageBlocks) });
   // One per-account gate for hooks, event handlers and jobs.
   const gate = (owner: string, accountId: string) => registry.runsFor(owner, accountId);
   for (const runner of [container.cradle.hooks, events, jobs]) runner.setGate(gate);

@@ -5,14 +5,13 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { addMember } from './team-fixtures.js';
 
-// A small pro-plan plugin with a route, a setting and an event handler, to prove
-// per-account enable/disable, settings validation and plan gating.
+// A small plugin with a route, a setting and an event handler, to prove per-account
+// enable/disable, settings validation and plan gating (a "basic" plan without it).
 const seen: string[] = [];
 const hello = definePlugin({
   name: 'hello',
   version: '1.0.0',
   core: '^0.1.0',
-  plan: 'pro',
   settings: Type.Object({ greeting: Type.String({ default: 'Hello', maxLength: 50 }), shout: Type.Boolean({ default: false }) }),
   events: {
     'site.created': (p) => {
@@ -36,7 +35,7 @@ t.test('per-account plugin state, settings and plan', async (t) => {
   const list = await s.request('GET', '/api/v1/plugins', { token: a.token });
   t.equal(list.status, 200);
   const h = list.body.plugins.find((p: { name: string }) => p.name === 'hello');
-  t.match(h, { enabled: true, available: true, plan: 'pro', settings: { greeting: 'Hello', shout: false } });
+  t.match(h, { enabled: true, available: true, plan: 'enterprise', settings: { greeting: 'Hello', shout: false } });
   t.ok(h.settingsSchema.properties.greeting, 'the settings schema is exposed for the admin form');
 
   t.same((await s.request('GET', '/api/v1/hello', { token: a.token })).body, { text: 'Hello' });
@@ -67,7 +66,7 @@ t.test('per-account plugin state, settings and plan', async (t) => {
 });
 
 t.test('plan gating: a basic account does not get a pro plugin', async (t) => {
-  const s = await startTestServer({ plugins: [hello], config: { defaultPlan: 'basic' } });
+  const s = await startTestServer({ plugins: [hello], config: { plans: [{ id: 'basic', plugins: [] }, { id: 'pro', plugins: ['*'] }], defaultPlan: 'basic' } });
   t.teardown(() => s.close());
   const a = await signup(s);
   t.equal(a.token.length > 0, true);

@@ -93,7 +93,8 @@ t.test('forVisitor: the modules of the plugins on for the account, with their da
   const script = moduleFile('any.js', SOURCE);
   const s = await startTestServer({
     logger,
-    config: { defaultPlan: 'basic' },
+    // The basic plan includes every plugin here but pro-only.
+    config: { plans: [{ id: 'basic', plugins: ['promo', 'no-data', 'throws', 'rejects', 'slow', 'array', 'huge', 'cyclic', 'no-widget'] }, { id: 'pro', plugins: ['*'] }], defaultPlan: 'basic' },
     plugins: [
       plugin('promo', { script, data: (ctx, v) => { calls.push({ ctx: ctx.name, ...v }); return { text: `Hi ${v.visitorId}`, nested: { n: 1, when: new Date(0) } }; } }),
       plugin('no-data', { script }),
@@ -103,7 +104,7 @@ t.test('forVisitor: the modules of the plugins on for the account, with their da
       plugin('array', { script, data: () => [1, 2] as never }),
       plugin('huge', { script, data: () => ({ blob: 'x'.repeat(17 * 1024) }) }),
       plugin('cyclic', { script, data: () => { const o: Record<string, unknown> = {}; o.self = o; return o; } }),
-      plugin('pro-only', { script }, { plan: 'pro' }),
+      plugin('pro-only', { script }),
       plugin('no-widget', undefined as never),
     ],
   });

@@ -165,7 +165,7 @@ export async function freshDatabase(label) {
 /** Settings that must not leak from the developer's shell into a test instance. */
 export const UNSET = Object.fromEntries([
   'DATABASE_URL', 'REDIS_URL', 'REDIS_PREFIX', 'PUBLIC_URL', 'CHARLA_PLUGINS', 'CHARLA_CONFIG', 'JWT_SECRET', 'SMTP_URL', 'TRUST_PROXY',
-  'SIGNUP', 'DEFAULT_PLAN', 'AGENT_ORIGINS', 'CHARLA_SKIP_ADMIN_BUILD',
+  'SIGNUP', 'DEFAULT_PLAN', 'BILLING_PLANS', 'BILLING_DEFAULT_PLAN', 'AGENT_ORIGINS', 'CHARLA_SKIP_ADMIN_BUILD',
 ].map((k) => [k, undefined]));
 
 /**

@@ -10,7 +10,7 @@ import type { Type } from '@angular/core';
 import type { Routes } from '@angular/router';
 import type { Conversation, Visitor, Site } from '../sdk/models';
 
-/** The closed list of places where plugins may contribute UI. */
+/** The admin's own slots. Plugins add theirs with `declares` (below). */
 export const SLOT_NAMES = [
   'conversation.sidebar',
   'conversation.header',
@@ -18,15 +18,38 @@ export const SLOT_NAMES = [
   'dashboard.cards',
 ] as const;
 
-export type SlotName = (typeof SLOT_NAMES)[number];
-
-/** What each slot hands to the components it hosts (as Angular inputs or element properties). */
+/**
+ * What each slot hands to the components it hosts (as Angular inputs or element
+ * properties). Open: a plugin that declares a slot adds its inputs here by declaration
+ * merging, so contributions and `<ch-slot>` are typed for it too:
+ *
+ *     declare module '@charla/admin/plugin-api' {
+ *       interface SlotInputs { 'conversations.visitor-profile': { visitor: Visitor; conversation: Conversation } }
+ *     }
+ */
 export interface SlotInputs {
   'conversation.sidebar': { conversation: Conversation; visitor: Visitor | null };
   'conversation.header': { conversation: Conversation };
   'settings.sections': Record<string, never>;
   'dashboard.cards': { sites: readonly Site[] };
 }
+
+/** The admin's slots and every slot a plugin declared (and typed in `SlotInputs`). */
+export type SlotName = keyof SlotInputs & string;
+
+/**
+ * A slot a plugin opens for others inside its own screens (hosted there with
+ * `<ch-slot name="…">`). Named `<plugin>.<place>`; contributions to it are checked like
+ * those to the admin's slots.
+ */
+export interface SlotDeclaration {
+  readonly name: SlotName;
+  /** What the slot is for and where it shows (listed in the build's error for an unknown slot). */
+  readonly description: string;
+}
+
+/** `<plugin>.<place>`: lower-case words, dots between parts. */
+export const DECLARED_SLOT_PATTERN = /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/;
 
 /** `<plugin>/<feature>/v<major>` */
 export const CONTRIBUTION_ID_PATTERN = /^[a-z][a-z0-9-]*\/[a-z][a-z0-9-]*\/v[0-9]+$/;
@@ -43,6 +66,8 @@ interface ContributionBase<S extends SlotName> {
   readonly title?: string;
   /** Lower first; default 100. */
   readonly order?: number;
+  /** Shown only to accounts whose plan grants this entitlement (GET /api/v1/account/entitlements). */
+  readonly entitlement?: string;
 }
 
 /** An Angular standalone component compiled with the admin (build-time registry). */
@@ -70,6 +95,8 @@ export interface NavItem {
   /** One of the shell's icon names (`inbox`, `chart`, `bot`, `book`, `bolt`, `users`, `settings`) */
   readonly icon?: string;
   readonly order?: number;
+  /** Hidden unless the account's plan grants this entitlement (the server refuses the routes anyway). */
+  readonly entitlement?: string;
 }
 
 export interface AdminPluginDefinition {
@@ -79,6 +106,8 @@ export interface AdminPluginDefinition {
   readonly routes?: Routes;
   readonly nav?: readonly NavItem[];
   readonly slots?: readonly SlotContribution[];
+  /** Slots this plugin hosts for other plugins to contribute to (`<plugin>.<place>`). */
+  readonly declares?: readonly SlotDeclaration[];
   /** The plugin's own strings, merged into the runtime catalogue. Keys should start with `<plugin>.`. */
   readonly messages?: Partial<Record<Locale, MessageCatalogue>>;
   /** Route to open after log in when this plugin is enabled (the first plugin that sets it wins). */
@@ -123,6 +152,20 @@ export function validatePlugins(plugins: readonly AdminPluginDefinition[]): stri
       ids.set(id, owner);
     }
   };
+  const slots = new Map<string, string>(SLOT_NAMES.map((s) => [s, 'the admin']));
+  for (const plugin of plugins) {
+    for (const d of plugin?.declares ?? []) {
+      const name = String(d?.name);
+      if (!DECLARED_SLOT_PATTERN.test(name) || !name.startsWith(`${plugin.name}.`)) {
+        problems.push(`plugin "${plugin.name}": declared slot "${name}" must be named "${plugin.name}.<place>" (lower-case, dots between parts)`);
+      } else if (slots.has(name)) {
+        problems.push(`plugin "${plugin.name}": slot "${name}" is already declared by ${slots.get(name) === 'the admin' ? 'the admin' : `plugin "${slots.get(name)}"`}`);
+      } else {
+        slots.set(name, plugin.name);
+      }
+      if (typeof d?.description !== 'string' || !d.description.trim()) problems.push(`plugin "${plugin.name}": declared slot "${name}" needs a description`);
+    }
+  }
   for (const plugin of plugins) {
     if (!plugin || typeof plugin.name !== 'string' || !/^[a-z][a-z0-9-]*$/.test(plugin.name)) {
       problems.push(`a plugin admin entry has no valid "name" (lower-case letters, digits, dashes)`);
@@ -136,9 +179,9 @@ export function validatePlugins(plugins: readonly AdminPluginDefinition[]): stri
     }
     for (const slot of plugin.slots ?? []) {
       claim(slot.id, plugin.name, 'slot contribution');
-      if (!(SLOT_NAMES as readonly string[]).includes(slot.slot)) {
+      if (!slots.has(slot.slot)) {
         problems.push(
-          `plugin "${plugin.name}": contribution "${slot.id}" targets unknown slot "${String(slot.slot)}" (known slots: ${SLOT_NAMES.join(', ')})`,
+          `plugin "${plugin.name}": contribution "${slot.id}" targets unknown slot "${String(slot.slot)}" (known slots: ${[...slots.keys()].join(', ')})`,
         );
       }
       const isElement = 'element' in slot;

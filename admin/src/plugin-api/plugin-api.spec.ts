@@ -22,6 +22,29 @@ describe('validatePlugins', () => {
     expect(problems[0]).toContain('conversation.sidebar');
   });
 
+  it('accepts contributions to a slot another plugin declares, and lists declared slots as known', () => {
+    const host = { name: 'conversations', declares: [{ name: 'conversations.visitor-profile', description: 'Under the visitor panel' }] };
+    const guest = { name: 'inbox', slots: [{ id: 'inbox/why/v1', slot: 'conversations.visitor-profile', loadComponent: load }] };
+    expect(validatePlugins([host, guest] as never)).toEqual([]);
+    const lost = { name: 'inbox', slots: [{ id: 'inbox/x/v1', slot: 'conversations.footer', loadComponent: load }] };
+    const problems = validatePlugins([host, lost] as never);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain('unknown slot "conversations.footer"');
+    expect(problems[0]).toContain('conversations.visitor-profile');
+    expect(validatePlugins([guest] as never)[0]).toContain('unknown slot "conversations.visitor-profile"');
+  });
+
+  it('refuses declared slots outside the plugin\'s namespace, declared twice, or without a description', () => {
+    const a = { name: 'a', declares: [{ name: 'b.panel', description: 'x' }, { name: 'dashboard.cards', description: 'x' }, { name: 'a.panel', description: '' }] };
+    const b = { name: 'b', declares: [{ name: 'b.panel', description: 'x' }, { name: 'b.panel', description: 'y' }] };
+    const problems = validatePlugins([a, b] as never);
+    expect(problems).toContain('plugin "a": declared slot "b.panel" must be named "a.<place>" (lower-case, dots between parts)');
+    expect(problems).toContain('plugin "a": declared slot "dashboard.cards" must be named "a.<place>" (lower-case, dots between parts)');
+    expect(problems).toContain('plugin "a": declared slot "a.panel" needs a description');
+    expect(problems).toContain('plugin "b": slot "b.panel" is already declared by plugin "b"');
+    expect(problems).toHaveLength(4);
+  });
+
   it('refuses a duplicate id across plugins, naming both', () => {
     const a = { name: 'a', slots: [{ id: 'a/x/v1', slot: 'dashboard.cards', loadComponent: load }] };
     const b = { name: 'b', nav: [{ id: 'a/x/v1', path: 'b', label: 'b' }] };

@@ -1,4 +1,8 @@
 /** Shapes of the server's JSON (see shared API.md). Shared by the shell and plugin UIs. */
+import type { OfficeHours, SenderType } from './wire.generated';
+
+// Generated from the server's schemas (scripts/wire-types.mjs); move a type there when it gets a schema.
+export type { ApiKey, ApiKeyScope, OfficeHours, OfficeHoursDay, SenderType } from './wire.generated';
 
 export type Role = 'owner' | 'admin' | 'agent';
 
@@ -20,18 +24,6 @@ export interface SessionPayload {
   csrfToken?: string;
   user: User;
   account: Account;
-}
-
-export interface OfficeHoursDay {
-  /** 0 = Sunday … 6 = Saturday */
-  day: number;
-  open: string;
-  close: string;
-}
-
-export interface OfficeHours {
-  timezone: string;
-  days: OfficeHoursDay[];
 }
 
 export interface WidgetLook {
@@ -76,8 +68,6 @@ export interface Visitor {
   pages?: VisitedPage[] | null;
   online?: boolean;
 }
-
-export type SenderType = 'visitor' | 'agent' | 'bot' | 'system';
 
 export interface Message {
   id: string;

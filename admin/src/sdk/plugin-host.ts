@@ -18,11 +18,20 @@ export class PluginHost {
   /** Plugins turned off for this account (or not in its plan), from GET /api/v1/plugins. */
   private readonly off = signal<ReadonlySet<string>>(new Set());
 
+  /** The entitlements the account's plan grants (`true` or a number above 0), from GET /api/v1/account/entitlements. */
+  private readonly granted = signal<ReadonlySet<string> | null>(null);
+
+  /** Whether an item that names an entitlement is shown (all are while the answer is unknown). */
+  private entitled(item: { entitlement?: string }): boolean {
+    const granted = this.granted();
+    return !item.entitlement || !granted || granted.has(item.entitlement);
+  }
+
   /** The compiled-in plugins that are on for the signed-in account. */
   private readonly plugins = computed(() => this.all.filter((p) => !this.off().has(p.name)));
 
   readonly nav = computed<readonly NavItem[]>(() =>
-    this.plugins().flatMap((p) => p.nav ?? []).slice().sort((a, b) => (a.order ?? 100) - (b.order ?? 100)),
+    this.plugins().flatMap((p) => p.nav ?? []).filter((n) => this.entitled(n)).sort((a, b) => (a.order ?? 100) - (b.order ?? 100)),
   );
 
   private readonly loadedBackground = signal<ReadonlyMap<string, Type<unknown>>>(new Map());
@@ -41,6 +50,12 @@ export class PluginHost {
       this.off.set(new Set(this.all.map((p) => p.name).filter((name) => !on.has(name))));
     } catch {
       /* keep everything visible; the server enforces access anyway */
+    }
+    try {
+      const e = await firstValueFrom(this.http.get<{ entitlements: Record<string, boolean | number> }>('/api/v1/account/entitlements'));
+      this.granted.set(new Set(Object.entries(e.entitlements).filter(([, v]) => v === true || (typeof v === 'number' && v > 0)).map(([k]) => k)));
+    } catch {
+      /* as above */
     }
     await this.loadBackground();
   }
@@ -62,7 +77,7 @@ export class PluginHost {
   contributions(slot: SlotName): readonly SlotContribution[] {
     return this.plugins()
       .flatMap((p) => p.slots ?? [])
-      .filter((c) => c.slot === slot)
+      .filter((c) => c.slot === slot && this.entitled(c))
       .sort((a, b) => (a.order ?? 100) - (b.order ?? 100) || a.id.localeCompare(b.id));
   }
 

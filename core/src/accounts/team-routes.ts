@@ -5,6 +5,7 @@ import type { Cradle } from '../container.js';
 import { agentOf } from '../http/request-auth.js';
 import { AccountSchema, Email, Id, Name, RoleSchema, UserSchema, problems } from '../http/schemas.js';
 import type { Role } from '../auth/actor.js';
+import { AccountEntitlementsSchema } from './entitlements.js';
 
 const Member = Type.Intersect([UserSchema, Type.Object({ createdAt: Type.String() })]);
 const Invitation = Type.Object({ id: Type.String(), email: Type.String(), role: RoleSchema, expiresAt: Type.String(), createdAt: Type.String() });
@@ -14,6 +15,11 @@ export async function teamRoutes(app: FastifyInstance, { container }: { containe
   const { team } = container.cradle;
 
   app.get('/account', { config: { auth: 'agent' }, schema: { tags: ['account'], summary: 'This account', response: { 200: AccountSchema, ...problems(401) } } }, async (request) => team.getAccount(agentOf(request).accountId));
+
+  app.get('/account/entitlements', {
+    config: { auth: 'agent' },
+    schema: { tags: ['account'], summary: "What this account's plan (with its overrides) grants: plugins, limits, entitlements", response: { 200: AccountEntitlementsSchema, ...problems(401) } },
+  }, async (request) => container.cradle.entitlements.for(agentOf(request).accountId));
 
   app.patch('/account', {
     config: { auth: 'agent', roles: managers },

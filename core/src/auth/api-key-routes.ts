@@ -6,9 +6,10 @@ import { agentOf } from '../http/request-auth.js';
 import { Id, Name, problems } from '../http/schemas.js';
 import { API_KEY_SCOPES, type Role } from './actor.js';
 
-const Scope = Type.Union(API_KEY_SCOPES.map((s) => Type.Literal(s)));
-const ApiKeySchema = Type.Object({
-  id: Type.String(), name: Type.String(), scopes: Type.Array(Scope), prefix: Type.String(),
+/** The admin's `ApiKeyScope` and `ApiKey` are generated from these (scripts/wire-types.mjs). */
+export const ApiKeyScopeSchema = Type.Union(API_KEY_SCOPES.map((s) => Type.Literal(s)));
+export const ApiKeySchema = Type.Object({
+  id: Type.String(), name: Type.String(), scopes: Type.Array(ApiKeyScopeSchema), prefix: Type.String(),
   createdAt: Type.String(), lastUsedAt: Type.Union([Type.String(), Type.Null()]),
 });
 const managers: Role[] = ['owner', 'admin'];

@@ -7,6 +7,7 @@ import { CoreErrors } from '../errors.js';
 import { newId } from '../db/ids.js';
 import { problems } from '../http/schemas.js';
 import type { AgentActor } from './actor.js';
+import { OverridesSchema, overridesOf, type EntitlementOverrides } from '../accounts/entitlements.js';
 
 /** Whether an agent is an instance operator (listed in OPERATOR_EMAILS). Being an owner is not enough. */
 export function isOperator(config: Cradle['config'], actor: AgentActor): boolean {
@@ -41,6 +42,7 @@ const AccountSummary = Type.Object({
   id: Type.String(), name: Type.String(), plan: Type.String(), createdAt: Type.String(),
   agents: Type.Integer({ description: 'Team members' }), sites: Type.Integer(),
 });
+const AccountPlan = Type.Object({ id: Type.String(), plan: Type.String(), overrides: OverridesSchema });
 
 /** API-features.md "Plans, billing and the operator": the operator's account list (the figures core can compute). */
 export async function operatorRoutes(app: FastifyInstance, { container }: { container: AwilixContainer<Cradle> }): Promise<void> {
@@ -68,6 +70,30 @@ export async function operatorRoutes(app: FastifyInstance, { container }: { cont
         accounts: page.map((a) => ({ id: a.id, name: a.name, plan: a.plan, createdAt: new Date(a.createdAt!).toISOString(), agents: agents.get(a.id) ?? 0, sites: sites.get(a.id) ?? 0 })),
         nextCursor: rows.length > limit ? page[page.length - 1]!.id : null,
       };
+    });
+  });
+
+  app.patch('/operator/accounts/:id', {
+    config: { auth: 'operator' },
+    schema: {
+      tags: ['operator'], summary: "Change an account's plan and its entitlement overrides (operators only; audited)",
+      params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+      body: Type.Object({ plan: Type.Optional(Type.String({ minLength: 1, maxLength: 30 })), overrides: Type.Optional(OverridesSchema) }, { additionalProperties: false }),
+      response: { 200: AccountPlan, ...problems(400, 401, 403, 404) },
+    },
+  }, async (request) => {
+    const { id } = request.params as { id: string };
+    const body = request.body as { plan?: string; overrides?: EntitlementOverrides };
+    const { entitlements } = container.cradle;
+    if (body.plan !== undefined && !entitlements.plan(body.plan)) {
+      throw CoreErrors.badRequest(`No plan "${body.plan}"; the configured plans are ${entitlements.list().map((p) => p.id).join(', ')}.`);
+    }
+    return operatorOf(request).acrossAccounts('change account plan', { accountId: id, ...body }, async () => {
+      const account = await models.Account.findByPk(id);
+      if (!account) throw CoreErrors.notFound('No such account.');
+      await account.update({ ...(body.plan !== undefined && { plan: body.plan }), ...(body.overrides !== undefined && { entitlementOverrides: body.overrides }) });
+      entitlements.changed(id);
+      return { id, plan: account.plan, overrides: overridesOf(account) };
     });
   });
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { asValue, type AwilixContainer } from 'awilix';
 import { CoreErrors } from '../errors.js';
+import { entitlementRequired, isEntitled } from '../accounts/entitlements.js';
 import type { Actor, AgentActor, ApiKeyActor, ApiKeyScope, Role, VisitorActor } from '../auth/actor.js';
 import { API_KEY_PREFIX } from '../auth/api-keys.js';
 import { isOperator } from '../auth/operator.js';
@@ -27,6 +28,8 @@ declare module 'fastify' {
      * Without `scopes` a route refuses every key (403). Agents are not affected.
      */
     scopes?: ApiKeyScope[];
+    /** For authenticated routes: the caller's account must be entitled to this (docs/configuration.md "Plans"); otherwise 402. */
+    entitlement?: string;
   }
   interface FastifyRequest {
     actor: Actor | null;
@@ -136,6 +139,11 @@ export function installRequestAuth(app: FastifyInstance, container: AwilixContai
       request.actor = actor;
     }
     if (request.actor) request.scope.register({ tenant: asValue(request.actor.accountId), actor: asValue(request.actor) });
+    const entitlement = request.routeOptions.config.entitlement;
+    if (entitlement && request.actor) {
+      const e = await container.cradle.entitlements.for(request.actor.accountId);
+      if (!isEntitled(e, entitlement)) throw entitlementRequired(entitlement, e);
+    }
   });
 
   app.addHook('onResponse', async (request) => {

@@ -57,6 +57,7 @@ export class PluginLifecycle {
       ctx = {
         name: p.name, config, logger: logger.child({ plugin: p.name }), container: guardedContainer(container, p.name, this.containerOwners),
         services: this.services.forPlugin(p), db: db.forPlugins(), events, hooks: container.cradle.hooks, jobs,
+        entitlements: { for: (accountId) => container.cradle.entitlements.for(accountId) },
         enabledFor: (accountId) => registry.isEnabled(accountId, p.name),
         settingsFor: (accountId) => registry.settings(accountId, p.name),
       };

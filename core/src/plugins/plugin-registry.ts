@@ -6,7 +6,8 @@ import { newId } from '../db/ids.js';
 import { CoreErrors, defineError } from '../errors.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Broker } from '../events/broker.js';
-import type { CharlaPlugin, Plan } from './types.js';
+import { includesPlugin, type EntitlementService } from '../accounts/entitlements.js';
+import type { CharlaPlugin } from './types.js';
 
 export const PluginErrors = {
   notFound: defineError('CHARLA_CORE_PLUGIN_NOT_FOUND', 404),
@@ -28,18 +29,12 @@ export function secretSettings(schema: unknown): string[] {
   return Object.entries(props).filter(([, s]) => s?.secret === true || s?.writeOnly === true).map(([k]) => k);
 }
 
-const PLAN_ORDER: Record<Plan, number> = { basic: 0, pro: 1, enterprise: 2 };
-
-export function planAllows(accountPlan: string, required: Plan | undefined): boolean {
-  if (!required) return true;
-  return (PLAN_ORDER[accountPlan as Plan] ?? 0) >= PLAN_ORDER[required];
-}
-
 export interface PluginView {
   name: string;
   version: string;
   description: string | null;
-  plan: Plan | null;
+  /** The first configured plan that includes it (what to upgrade to); null for a required plugin. */
+  plan: string | null;
   required: boolean;
   /** The account's plan includes it. */
   available: boolean;
@@ -57,10 +52,10 @@ export interface PluginView {
  * time if the message is lost).
  */
 export class PluginRegistry {
-  private readonly cache = new Map<string, { at: number; plan: string; rows: Map<string, { enabled: boolean; settings: Record<string, unknown> }> }>();
+  private readonly cache = new Map<string, { at: number; rows: Map<string, { enabled: boolean; settings: Record<string, unknown> }> }>();
   private readonly byName: Map<string, CharlaPlugin>;
 
-  constructor(private readonly d: { config: CharlaConfig; db: Database; models: CoreModels; events: EventBus; broker: Broker }, readonly plugins: CharlaPlugin[]) {
+  constructor(private readonly d: { config: CharlaConfig; db: Database; models: CoreModels; events: EventBus; broker: Broker; entitlements: EntitlementService }, readonly plugins: CharlaPlugin[]) {
     this.byName = new Map(plugins.map((p) => [p.name, p]));
     void d.broker.subscribe('sys/plugins.changed', (msg) => {
       if (typeof msg.accountId === 'string') this.forget(msg.accountId);
@@ -74,11 +69,9 @@ export class PluginRegistry {
   private async load(accountId: string) {
     const hit = this.cache.get(accountId);
     if (hit && Date.now() - hit.at < 3000) return hit;
-    const account = await this.d.models.Account.findByPk(accountId, { transaction: this.d.db.currentTransaction() });
     const rows = await this.d.db.scope(accountId).findAll(this.d.models.PluginSetting);
     const entry = {
       at: Date.now(),
-      plan: account?.plan ?? 'basic',
       rows: new Map(rows.map((r) => [r.plugin, { enabled: !!r.enabled, settings: (typeof r.settings === 'string' ? JSON.parse(r.settings) : r.settings) ?? {} }])),
     };
     this.cache.set(accountId, entry);
@@ -94,8 +87,20 @@ export class PluginRegistry {
     const p = this.byName.get(name);
     if (!p) return false;
     if (p.required) return true;
+    if (!(await this.inPlan(accountId, name))) return false;
     const e = await this.load(accountId);
-    return planAllows(e.plan, p.plan) && (e.rows.get(name)?.enabled ?? true);
+    return e.rows.get(name)?.enabled ?? true;
+  }
+
+  /** Whether the account's plan includes the plugin (required plugins are in every plan). */
+  private async inPlan(accountId: string, name: string): Promise<boolean> {
+    return !!this.byName.get(name)?.required || includesPlugin(await this.d.entitlements.for(accountId), name);
+  }
+
+  /** The first configured plan that includes a plugin. */
+  private upgradeTo(p: CharlaPlugin): string | null {
+    if (p.required) return null;
+    return this.d.entitlements.list().find((plan) => plan.plugins.includes('*') || plan.plugins.includes(p.name))?.id ?? null;
   }
 
   /**
@@ -117,10 +122,9 @@ export class PluginRegistry {
   }
 
   async forAccount(accountId: string): Promise<PluginView[]> {
-    const e = await this.load(accountId);
     return Promise.all(this.plugins.map(async (p) => ({
-      name: p.name, version: p.version, description: p.description ?? null, plan: p.plan ?? null, required: !!p.required,
-      available: planAllows(e.plan, p.plan),
+      name: p.name, version: p.version, description: p.description ?? null, plan: this.upgradeTo(p), required: !!p.required,
+      available: await this.inPlan(accountId, p.name),
       enabled: await this.isEnabled(accountId, p.name),
       settingsSchema: p.settings ?? null,
       settings: masked(p, await this.settings(accountId, p.name)),
@@ -132,7 +136,11 @@ export class PluginRegistry {
     if (!p) throw PluginErrors.notFound(`No plugin "${name}" is enabled on this instance.`);
     const e = await this.load(accountId);
     if (patch.enabled === false && p.required) throw PluginErrors.required(`"${name}" is part of the core product and cannot be turned off.`);
-    if (patch.enabled === true && !planAllows(e.plan, p.plan)) throw PluginErrors.planTooLow(`"${name}" needs the ${p.plan} plan; this account is on ${e.plan}.`);
+    if (patch.enabled === true && !(await this.inPlan(accountId, name))) {
+      const plan = (await this.d.entitlements.for(accountId)).plan.name;
+      const to = this.upgradeTo(p);
+      throw PluginErrors.planTooLow(`"${name}" is not included in this account's plan (${plan})${to ? `; the ${to} plan includes it` : ''}.`);
+    }
     let settings = e.rows.get(name)?.settings ?? {};
     if (patch.settings !== undefined) {
       if (!p.settings) throw PluginErrors.badSettings(`"${name}" has no settings.`);

@@ -13,8 +13,7 @@ import type { ScheduleSpec } from '../jobs/schedule.js';
 import type { Actor } from '../auth/actor.js';
 import type { PluginServices, ServiceRef } from './services.js';
 import type { ResponderDefinition } from './responders.js';
-
-export type Plan = 'basic' | 'pro' | 'enterprise';
+import type { AccountEntitlements } from '../accounts/entitlements.js';
 
 /** What a plugin receives at every lifecycle step. */
 export interface PluginContext {
@@ -36,6 +35,12 @@ export interface PluginContext {
   events: EventBus;
   hooks: HookRunner;
   jobs: JobQueue;
+  /**
+   * What an account's plan (with its overrides) grants: `plan`, `plugins`, `limits`,
+   * `entitlements`. Test one with `isEntitled(e, 'name')`; routes can declare
+   * `config: { entitlement: 'name' }` instead.
+   */
+  entitlements: { for(accountId: string): Promise<AccountEntitlements> };
   /** Whether this plugin is on for an account (its plan includes it and nobody turned it off). */
   enabledFor(accountId: string): Promise<boolean>;
   /** This plugin's settings for an account, defaults filled in from `settings`. */
@@ -106,8 +111,6 @@ export interface CharlaPlugin {
   uses?: ReadonlyArray<ServiceRef<unknown>>;
   /** Services this plugin uses when present (`ctx.services.optional(ref)` is undefined otherwise). */
   optionalUses?: ReadonlyArray<ServiceRef<unknown>>;
-  /** The lowest plan that includes this plugin (P1). Accounts on a lower plan do not get it. */
-  plan?: Plan;
   /** Part of the core product: always on, cannot be turned off per account. */
   required?: boolean;
   description?: string;

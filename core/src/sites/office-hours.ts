@@ -1,13 +1,17 @@
-export interface OfficeHoursDay {
-  /** 0 = Sunday … 6 = Saturday */
-  day: number;
-  open: string;
-  close: string;
-}
-export interface OfficeHours {
-  timezone: string;
-  days: OfficeHoursDay[];
-}
+import { Type, type Static } from '@sinclair/typebox';
+
+/** One opening span; wire types for the admin are generated from these (scripts/wire-types.mjs). */
+export const OfficeHoursDaySchema = Type.Object({
+  day: Type.Integer({ minimum: 0, maximum: 6, description: '0 = Sunday … 6 = Saturday' }),
+  open: Type.String({ maxLength: 5, description: 'HH:MM' }),
+  close: Type.String({ maxLength: 5, description: 'HH:MM (earlier than open: the span runs overnight)' }),
+});
+export const OfficeHoursSchema = Type.Object({
+  timezone: Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone, e.g. Europe/Madrid' }),
+  days: Type.Array(OfficeHoursDaySchema, { maxItems: 21 }),
+});
+export type OfficeHoursDay = Static<typeof OfficeHoursDaySchema>;
+export type OfficeHours = Static<typeof OfficeHoursSchema>;
 
 export function isValidTimezone(tz: string): boolean {
   try {

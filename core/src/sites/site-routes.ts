@@ -6,12 +6,9 @@ import { agentOf } from '../http/request-auth.js';
 import { Id, Name, problems } from '../http/schemas.js';
 import type { Role } from '../auth/actor.js';
 import type { WidgetConfig } from './site-service.js';
+import { OfficeHoursSchema } from './office-hours.js';
 
 const Color = Type.String({ maxLength: 7 });
-const OfficeHoursSchema = Type.Object({
-  timezone: Type.String({ minLength: 1, maxLength: 64 }),
-  days: Type.Array(Type.Object({ day: Type.Integer({ minimum: 0, maximum: 6 }), open: Type.String({ maxLength: 5 }), close: Type.String({ maxLength: 5 }) }), { maxItems: 21 }),
-});
 export const WidgetSchema = Type.Object({
   primaryColor: Color, backgroundColor: Color, textColor: Color,
   logoUrl: Type.Union([Type.String({ maxLength: 2000 }), Type.Null()]),

@@ -200,6 +200,10 @@ t.test('inbox admin screens with two agents', async (t) => {
   await alert.getByRole('button', { name: 'Open' }).click();
   await owner.waitForURL(new RegExp(`/admin/inbox/${vipConversation}$`));
   t.equal(await alert.count(), 0, '"Open" goes to the conversation and clears the alert');
+  // The inbox's contribution to the slot the conversations plugin declares in its visitor panel.
+  const why = owner.locator('[data-slot="conversations.visitor-profile"] [data-testid="inbox-visitor-priority"]');
+  await why.waitFor();
+  t.equal(await why.innerText(), 'High priority: matches the rule plan = enterprise.', 'the visitor panel says why the conversation is high priority');
 
   // Browser notifications (tab hidden, permission granted) follow my preferences and my assignments.
   // Given as source text: a function would be sent as its compiled source, with tsx's helpers missing in the page.

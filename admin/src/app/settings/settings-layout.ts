@@ -1,5 +1,6 @@
-import { ChangeDetectionStrategy, Component } from '@angular/core';
+import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
 import { RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
+import { AuthService } from '../../sdk/auth.service';
 import { TranslatePipe } from '../../sdk/i18n.service';
 
 @Component({
@@ -14,10 +15,15 @@ import { TranslatePipe } from '../../sdk/i18n.service';
       <a routerLink="team" routerLinkActive="active" ariaCurrentWhenActive="page">{{ 'settings.team.nav' | t }}</a>
       <a routerLink="sites" routerLinkActive="active" ariaCurrentWhenActive="page">{{ 'settings.sites.nav' | t }}</a>
       <a routerLink="plugins" routerLinkActive="active" ariaCurrentWhenActive="page">{{ 'settings.plugins.nav' | t }}</a>
+      @if (auth.canManage()) {
+        <a routerLink="api-keys" routerLinkActive="active" ariaCurrentWhenActive="page">{{ 'settings.apiKeys.nav' | t }}</a>
+      }
     </nav>
     <div class="settings-body">
       <router-outlet />
     </div>
   `,
 })
-export class SettingsLayout {}
+export class SettingsLayout {
+  protected readonly auth = inject(AuthService);
+}

@@ -5,9 +5,9 @@ import { AuthService } from '../../sdk/auth.service';
 import { DatePipe } from '../../sdk/format';
 import { I18nService, TranslatePipe } from '../../sdk/i18n.service';
 import type { Invitation, Role, User } from '../../sdk/models';
-import { problemText } from '../../sdk/problem';
 import { TeamDirectory } from '../../sdk/team-directory.service';
 import { formValues } from '../auth/auth-card';
+import { StatusLine } from './status-line';
 
 const ROLES: Role[] = ['owner', 'admin', 'agent'];
 
@@ -18,8 +18,8 @@ const ROLES: Role[] = ['owner', 'admin', 'agent'];
   template: `
     <section class="card">
       <h2>{{ 'settings.team.title' | t }}</h2>
-      @if (status()) {
-        <p role="status" class="alert" [class.alert-error]="statusIsError()">{{ status() }}</p>
+      @if (status.text()) {
+        <p role="status" class="alert" [class.alert-error]="status.isError()">{{ status.text() }}</p>
       }
       <table class="table">
         <caption class="visually-hidden">{{ 'settings.team.members' | t }}</caption>
@@ -106,18 +106,12 @@ export class TeamSettings {
   protected readonly roles = ROLES;
   protected readonly invitations = signal<Invitation[]>([]);
   protected readonly busy = signal(false);
-  protected readonly status = signal('');
-  protected readonly statusIsError = signal(false);
+  protected readonly status = new StatusLine(this.i18n);
   protected readonly me = computed(() => this.auth.user()?.id);
 
   constructor() {
     void this.team.load(true);
     if (this.auth.canManage()) void this.loadInvitations();
-  }
-
-  private say(text: string, error = false): void {
-    this.status.set(text);
-    this.statusIsError.set(error);
   }
 
   private async loadInvitations(): Promise<void> {
@@ -136,10 +130,10 @@ export class TeamSettings {
     try {
       await firstValueFrom(this.http.post<Invitation>('/api/v1/team/invitations', { email: email.trim(), role }));
       form.reset();
-      this.say(this.i18n.t('settings.team.invited', { email: email.trim() }));
+      this.status.say(this.i18n.t('settings.team.invited', { email: email.trim() }));
       await this.loadInvitations();
     } catch (err) {
-      this.say(problemText(err, this.i18n.t('errors.generic')), true);
+      this.status.fail(err);
     } finally {
       this.busy.set(false);
     }
@@ -149,9 +143,9 @@ export class TeamSettings {
     try {
       await firstValueFrom(this.http.delete(`/api/v1/team/invitations/${encodeURIComponent(inv.id)}`));
       this.invitations.update((l) => l.filter((i) => i.id !== inv.id));
-      this.say(this.i18n.t('settings.team.revoked', { email: inv.email }));
+      this.status.say(this.i18n.t('settings.team.revoked', { email: inv.email }));
     } catch (err) {
-      this.say(problemText(err, this.i18n.t('errors.generic')), true);
+      this.status.fail(err);
     }
   }
 
@@ -160,11 +154,11 @@ export class TeamSettings {
     const role = select.value as Role;
     try {
       await firstValueFrom(this.http.patch<User>(`/api/v1/team/members/${encodeURIComponent(member.id)}`, { role }));
-      this.say(this.i18n.t('settings.team.roleChanged', { name: member.name }));
+      this.status.say(this.i18n.t('settings.team.roleChanged', { name: member.name }));
       await this.team.load(true);
     } catch (err) {
       select.value = member.role;
-      this.say(problemText(err, this.i18n.t('errors.generic')), true);
+      this.status.fail(err);
     }
   }
 
@@ -172,10 +166,10 @@ export class TeamSettings {
     if (!confirm(this.i18n.t('settings.team.confirmRemove', { name: member.name }))) return;
     try {
       await firstValueFrom(this.http.delete(`/api/v1/team/members/${encodeURIComponent(member.id)}`));
-      this.say(this.i18n.t('settings.team.removed', { name: member.name }));
+      this.status.say(this.i18n.t('settings.team.removed', { name: member.name }));
       await this.team.load(true);
     } catch (err) {
-      this.say(problemText(err, this.i18n.t('errors.generic')), true);
+      this.status.fail(err);
     }
   }
 }

@@ -6,8 +6,16 @@
  * Keep this file free of component imports: everything visual is lazy-loaded.
  */
 import { defineAdminPlugin } from '@charla/admin/plugin-api';
+import type { Conversation, Visitor } from '@charla/admin/sdk';
 import { EN } from './i18n/en';
 import { ES } from './i18n/es';
+
+// The slot this plugin opens for others (docs/plugins-admin.md "Slots of your own"): typed here.
+declare module '@charla/admin/plugin-api' {
+  interface SlotInputs {
+    'conversations.visitor-profile': { visitor: Visitor; conversation: Conversation };
+  }
+}
 
 export default defineAdminPlugin({
   name: 'conversations',
@@ -28,5 +36,6 @@ export default defineAdminPlugin({
       loadComponent: () => import('./open-conversations-card').then((m) => m.OpenConversationsCard),
     },
   ],
+  declares: [{ name: 'conversations.visitor-profile', description: 'Sections under the visitor panel beside a conversation (what other plugins know about this visitor)' }],
   messages: { en: EN, es: ES },
 });

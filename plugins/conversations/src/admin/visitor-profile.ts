@@ -1,10 +1,13 @@
 import { ChangeDetectionStrategy, Component, computed, input } from '@angular/core';
-import { DatePipe, TranslatePipe, type Conversation, type Visitor } from '@charla/admin/sdk';
+import { DatePipe, SlotOutlet, TranslatePipe, type Conversation, type Visitor } from '@charla/admin/sdk';
 
-/** `conversation.sidebar` contribution: who the visitor is and what they are looking at. */
+/**
+ * `conversation.sidebar` contribution: who the visitor is and what they are looking at,
+ * then the `conversations.visitor-profile` slot for what other plugins know about them.
+ */
 @Component({
   selector: 'ch-visitor-profile',
-  imports: [TranslatePipe, DatePipe],
+  imports: [TranslatePipe, DatePipe, SlotOutlet],
   changeDetection: ChangeDetectionStrategy.OnPush,
   host: { class: 'visitor-profile' },
   template: `
@@ -61,6 +64,9 @@ import { DatePipe, TranslatePipe, type Conversation, type Visitor } from '@charl
         </ol>
       } @else {
         <p class="muted">—</p>
+      }
+      @if (conversation(); as c) {
+        <ch-slot name="conversations.visitor-profile" [inputs]="{ visitor: v, conversation: c }" [titles]="true" />
       }
     } @else {
       <p class="muted">{{ 'conversations.profile.none' | t }}</p>

@@ -1,4 +1,5 @@
 import { Type, type EventName, type TSchema } from '@charla/core';
+import { SenderTypeSchema } from './routes/schemas.js';
 
 const Id = Type.String({ description: 'id' });
 const Nullable = (s: TSchema) => Type.Union([s, Type.Null()]);
@@ -17,7 +18,7 @@ export const CONVERSATION_EVENTS = {
   'conversation.closed': Type.Object({ accountId: Id, conversationId: Id, actorId: Nullable(Id) }),
   'message.created': Type.Object({
     accountId: Id, siteId: Id, conversationId: Id, messageId: Id, seq: Type.Integer(),
-    senderType: Type.Union([Type.Literal('visitor'), Type.Literal('agent'), Type.Literal('bot'), Type.Literal('system')]),
+    senderType: SenderTypeSchema,
     senderId: Nullable(Id), private: Type.Boolean(), content: Type.String(), assigneeId: Nullable(Id),
   }),
   'message.postback': Type.Object({ accountId: Id, conversationId: Id, messageId: Id, sourceMessageId: Id, buttonId: Type.String(), blockType: Type.String(), owner: Type.String() }),

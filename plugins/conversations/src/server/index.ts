@@ -33,7 +33,6 @@ export default definePlugin({
   name: 'conversations',
   version: '0.1.0',
   core: '^0.1.0',
-  plan: 'basic',
   required: true,
   description: 'Visitors, conversations, messages, widget and inbox APIs, realtime channels',
   migrations: new URL('./migrations/', import.meta.url),

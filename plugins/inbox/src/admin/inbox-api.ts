@@ -1,6 +1,7 @@
 import { HttpClient } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import { firstValueFrom } from 'rxjs';
+import type { DashboardFigures } from './wire.generated';
 
 export type Presence = 'online' | 'away' | 'offline';
 export type AgentStatus = 'available' | 'away';
@@ -23,21 +24,8 @@ export interface PresenceBoard {
   sites: { id: string; name: string; visitorsOnline: number; visitors: { id: string; name: string | null; email: string | null; currentUrl: string | null; currentTitle: string | null; lastSeenAt: string | null }[] }[];
 }
 
-export interface DashboardFigures {
-  visitorsOnline: number;
-  activeConversations: number;
-  queueLength: number;
-  unassignedConversations: number;
-  highPriorityConversations: number;
-  agentsOnline: number;
-  agentsAvailable: number;
-  agentsBusy: number;
-  agentsAway: number;
-  agentsOffline: number;
-  slaAtRisk: number;
-  slaBreachedToday: number;
-  at?: string;
-}
+// Generated from the server's DashboardSchema (scripts/wire-types.mjs).
+export type { DashboardFigures } from './wire.generated';
 
 export interface Sla {
   conversationId: string;

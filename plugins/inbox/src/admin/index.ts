@@ -1,6 +1,7 @@
 /**
  * The inbox plugin's admin module: the live load card, the conversation header (SLA
- * countdown, priority, soft lock, quick-reply picker in the reply box), the presence
+ * countdown, priority, soft lock, quick-reply picker in the reply box), why a visitor is
+ * high priority (in the conversations plugin's visitor-profile slot), the presence
  * board with the agent's own status, quick replies, and notification preferences.
  * Declared in plugins/inbox/package.json as `"charla": { "admin": "./src/admin/index.ts" }`.
  *
@@ -32,6 +33,13 @@ export default defineAdminPlugin({
       id: 'inbox/conversation-header/v1',
       slot: 'conversation.header',
       loadComponent: () => import('./conversation-header').then((m) => m.InboxConversationHeader),
+    },
+    {
+      // A slot the conversations plugin declares for others (the inbox depends on it).
+      id: 'inbox/visitor-priority/v1',
+      slot: 'conversations.visitor-profile',
+      title: 'inbox.profile.title',
+      loadComponent: () => import('./visitor-priority').then((m) => m.InboxVisitorPriority),
     },
     {
       id: 'inbox/notifications/v1',

@@ -1,24 +1,10 @@
-import type { PluginContext } from '@charla/core';
+import type { PluginContext, Static } from '@charla/core';
+import type { DashboardSchema } from './routes/schemas.js';
 import { ConversationsData } from '@charla/plugin-conversations';
 import type { InboxSettings } from './settings.js';
 
-export interface DashboardFigures {
-  visitorsOnline: number;
-  activeConversations: number;
-  openConversations: number;
-  pendingConversations: number;
-  unassignedConversations: number;
-  queueLength: number;
-  highPriorityConversations: number;
-  agentsOnline: number;
-  agentsAvailable: number;
-  agentsBusy: number;
-  agentsAway: number;
-  agentsOffline: number;
-  slaAtRisk: number;
-  slaBreachedToday: number;
-  at: string;
-}
+/** What `GET /api/v1/inbox/dashboard` and `inbox:dashboard` carry (the schema is the one source). */
+export type DashboardFigures = Static<typeof DashboardSchema>;
 
 /** Minimum time between two `inbox:dashboard` events of one account. */
 export const DASHBOARD_THROTTLE_MS = 1000;

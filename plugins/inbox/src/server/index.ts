@@ -41,7 +41,6 @@ const inbox: CharlaPlugin = definePlugin({
   core: '^0.1.0',
   dependsOn: ['conversations'],
   uses: [ConversationsData],
-  plan: 'basic',
   description: 'Routing and assignment, agent status, presence board, live dashboard, priority rules, SLA, notifications, quick replies',
   migrations: new URL('./migrations/', import.meta.url),
   emits: INBOX_EVENTS,

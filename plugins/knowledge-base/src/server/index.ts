@@ -31,7 +31,6 @@ const knowledgeBase: CharlaPlugin = definePlugin({
   name: 'knowledge-base',
   version: '0.1.0',
   core: '^0.1.0',
-  plan: 'basic',
   description: 'Help articles, full-text search in Spanish and English, the widget\'s article search and the public help center',
   migrations: new URL('./migrations/', import.meta.url),
   provides: [KnowledgeBaseService],

@@ -22,7 +22,6 @@ const webhooks: CharlaPlugin = definePlugin({
   name: 'webhooks',
   version: '0.1.0',
   core: '^0.1.0',
-  plan: 'basic',
   // The conversation, message and visitor an event names go into its payload when the conversations plugin is on.
   optionalUses: [ConversationsData],
   description: 'Signed, retried deliveries of events (new conversations, messages, …) to your own HTTPS endpoints',

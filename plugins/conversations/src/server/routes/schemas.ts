@@ -2,9 +2,12 @@ import { Type } from '@charla/core';
 
 export const Snapshot = Type.Union([Type.Null(), Type.Object({ id: Type.String(), seq: Type.Integer(), senderType: Type.String(), senderId: Type.Optional(Type.Union([Type.String(), Type.Null()])), content: Type.String(), private: Type.Boolean(), createdAt: Type.String() })]);
 
+/** Who wrote a message (the admin's `SenderType` is generated from it: scripts/wire-types.mjs). */
+export const SenderTypeSchema = Type.Union([Type.Literal('visitor'), Type.Literal('agent'), Type.Literal('bot'), Type.Literal('system')]);
+
 export const MessageSchema = Type.Object({
   id: Type.String(), conversationId: Type.String(), seq: Type.Integer(),
-  senderType: Type.Union([Type.Literal('visitor'), Type.Literal('agent'), Type.Literal('bot'), Type.Literal('system')]),
+  senderType: SenderTypeSchema,
   senderId: Type.Union([Type.String(), Type.Null()]), content: Type.String(), private: Type.Boolean(),
   clientId: Type.Optional(Type.String()), metadata: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   createdAt: Type.String(), readAt: Type.Union([Type.String(), Type.Null()]),
