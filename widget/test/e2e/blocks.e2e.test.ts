@@ -4,20 +4,13 @@
  * button as text, and pressing it sends the label (postback) and gets the hand-off.
  */
 import t from 'tap';
-import { withBrowser, hostPage, HostSite, launchBrowser, newPage } from './harness.js';
+import { withBrowser, hostPage, newPage, startWidgetWorld } from './harness.js';
 
 await withBrowser(t, run);
 
 async function run(): Promise<void> {
-  const { startTestServer, signup } = await import('@charla/core/testing');
-  const server = await startTestServer({ listen: true, config: { plugins: ['conversations', '@charla/plugin-auto-reply'] } });
-  const host = await new HostSite().listen();
-  const browser = await launchBrowser();
-  t.teardown(async () => {
-    await browser.close();
-    await host.close();
-    await server.close();
-  });
+  const { signup } = await import('@charla/core/testing');
+  const { server, host, browser } = await startWidgetWorld(t, { plugins: ['conversations', '@charla/plugin-auto-reply'] });
   const owner = await signup(server, 'Blocks');
   const site = (await server.request('POST', '/api/v1/sites', { token: owner.token, body: { name: 'Blocks', domain: 'localhost' } })).body;
   host.pages.set('/blocks', hostPage({ snippet: site.snippet.replace(/src="[^"]*\/widget\/loader\.js"/, `src="${server.url}/widget/loader.js"`) }));

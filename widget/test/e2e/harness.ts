@@ -142,9 +142,9 @@ export async function openMessenger(
 }
 
 /** A listening test server, the host page server and Chromium, all closed at teardown. */
-export async function startWidgetWorld(t: { teardown(fn: () => unknown): void }): Promise<{ server: import('@charla/core/testing').TestServer; host: HostSite; browser: Browser }> {
+export async function startWidgetWorld(t: { teardown(fn: () => unknown): void }, options: { plugins?: string[] } = {}): Promise<{ server: import('@charla/core/testing').TestServer; host: HostSite; browser: Browser }> {
   const { startTestServer } = await import('@charla/core/testing');
-  const server = await startTestServer({ listen: true });
+  const server = await startTestServer({ listen: true, ...(options.plugins ? { config: { plugins: options.plugins } } : {}) });
   const host = await new HostSite().listen();
   const browser = await launchBrowser();
   t.teardown(async () => {
