@@ -17,7 +17,7 @@ t.test('the inbox shows a bot message\'s blocks as text', async (t) => {
   await logIn(page, h.owner.email, h.owner.password);
   await page.getByRole('heading', { name: 'Inbox' }).waitFor();
   await page.goto(`/admin/inbox/${conversationId}`);
-  await page.getByText('Echo: Hello bot').waitFor({ timeout: 15_000 });
+  await page.getByRole('list', { name: 'Messages' }).getByText('Echo: Hello bot').waitFor({ timeout: 15_000 });
   const block = page.locator('.msg[data-sender="bot"] .msg-block[data-block="quick-replies"]');
   await block.waitFor();
   t.equal((await block.locator('.chip').textContent())?.trim(), 'Talk to a human', 'the block\'s button label is shown as text');

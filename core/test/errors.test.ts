@@ -12,6 +12,8 @@ import { expectProblem } from './expect-problem.js';
 const s = await startTestServer({ plugins: [], config: { bodyLimitBytes: 64 * 1024 } });
 t.teardown(() => s.close());
 const owner = await signup(s);
+// The owner is also an instance operator, so operator routes reach their body checks too.
+s.app.charla.config.operatorEmails.push(owner.email);
 
 interface Schema {
   type?: string | string[];

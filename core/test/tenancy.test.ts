@@ -123,6 +123,8 @@ const EXPECTATIONS: Record<string, Expectation> = {
   'DELETE /api/v1/api-keys/:id': { expect: managersOnA(204), call: async (who) => ({ params: { id: await keyToDelete(who) } }) },
   // Nobody in this matrix is in OPERATOR_EMAILS (operator.test.ts covers operators).
   'GET /api/v1/operator/accounts': { expect: { ...anyAgent(403), anonymous: 401 } },
+  'PATCH /api/v1/operator/accounts/:id': { expect: { ...anyAgent(403), anonymous: 401 }, call: () => ({ params: { id: ownerA.accountId }, body: { plan: 'enterprise' } }) },
+  'GET /api/v1/account/entitlements': { expect: anyAgent(200) },
   'PATCH /api/v1/plugins/:name': { expect: managersOwnAccount(200), call: () => ({ params: { name: 'visitor-tokens' }, body: { enabled: true } }) },
   'GET /api/v1/events/catalogue': { expect: managersOwnAccount(200) },
 };

@@ -57,6 +57,8 @@ t.test('tenant and visitor isolation matrix', async (t) => {
     'POST /api/v1/widget/messages': { kind: 'widget', scoped: true, ok: 201, path: '/api/v1/widget/messages', body: () => ({ conversationId: convA, content: 'matrix', clientId: cid() }) },
     'GET /api/v1/widget/conversations/{id}/messages': { kind: 'widget', scoped: true, ok: 200, path: `/api/v1/widget/conversations/${convA}/messages` },
     'POST /api/v1/widget/conversations/{id}/read': { kind: 'widget', scoped: true, ok: 200, path: `/api/v1/widget/conversations/${convA}/read`, body: () => ({ messageId: replyA.message.id }) },
+    // An agent's reply has no buttons: the owner gets a clear 400, everyone else the refusal.
+    'POST /api/v1/widget/conversations/{id}/postback': { kind: 'widget', scoped: true, ok: 400, path: `/api/v1/widget/conversations/${convA}/postback`, body: () => ({ messageId: replyA.message.id, buttonId: 'yes' }) },
     'POST /api/v1/widget/identify': { kind: 'widget', scoped: false, ok: 200, path: '/api/v1/widget/identify', body: () => ({ name: 'Matrix' }) },
     'POST /api/v1/widget/track': { kind: 'widget', scoped: false, ok: 202, path: '/api/v1/widget/track', body: () => ({ name: 'matrix' }) },
     'POST /api/v1/widget/page': { kind: 'widget', scoped: false, ok: 202, path: '/api/v1/widget/page', body: () => ({ url: 'https://shop.example.com/matrix' }) },

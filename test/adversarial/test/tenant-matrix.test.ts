@@ -29,6 +29,10 @@ interface Rule {
   scope: 'tenant' | 'own' | 'public';
   path?: (w: World, fresh?: string) => string;
   body?: (w: World) => unknown;
+  /** Who the route is for when `allow` is empty (no caller can succeed with the fixtures). */
+  kind?: 'visitor' | 'agent';
+  /** The status the victim gets instead (e.g. 400 for a postback on a message without buttons). */
+  victimStatus?: number;
   /** Allowed callers act on a throwaway resource made by this (destructive routes). */
   fresh?: (w: World) => Promise<string>;
   /** Allowed callers use a fresh session (logout, password change). */
@@ -91,6 +95,8 @@ t.test('route table × callers: clear refusals, nothing leaked, nothing changed'
     'DELETE /api/v1/api-keys/{id}': { allow: MANAGERS_A, scope: 'tenant', path: (_w, f) => `/api/v1/api-keys/${f ?? apiKeyA}`, fresh: newApiKey },
     // No caller here is in OPERATOR_EMAILS: an owner is not an operator (core/test/operator.test.ts).
     'GET /api/v1/operator/accounts': { allow: [], scope: 'tenant' },
+    'PATCH /api/v1/operator/accounts/{id}': { allow: [], scope: 'tenant', path: (w) => `/api/v1/operator/accounts/${w.A.owner.accountId}`, body: () => ({ plan: 'enterprise' }) },
+    'GET /api/v1/account/entitlements': { allow: AGENTS_A, scope: 'own' },
     'PATCH /api/v1/plugins/{name}': { allow: MANAGERS_A, scope: 'own', path: () => '/api/v1/plugins/inbox', body: () => ({ enabled: true }) },
     // The instance's event names and payload schemas: nothing of any account in it.
     'GET /api/v1/events/catalogue': { allow: MANAGERS_A, scope: 'own' },
@@ -109,6 +115,8 @@ t.test('route table × callers: clear refusals, nothing leaked, nothing changed'
     'POST /api/v1/widget/messages': { allow: ['victim'], scope: 'tenant', body: (w) => ({ conversationId: w.convA, content: 'matrix', clientId: cid() }) },
     'GET /api/v1/widget/conversations/{id}/messages': { allow: ['victim'], scope: 'tenant', path: (w) => `/api/v1/widget/conversations/${w.convA}/messages` },
     'POST /api/v1/widget/conversations/{id}/read': { allow: ['victim'], scope: 'tenant', path: (w) => `/api/v1/widget/conversations/${w.convA}/read`, body: (w) => ({ messageId: w.firstMessage.id }) },
+    // The first message has no buttons: a press on it is refused (400) even for its own visitor.
+    'POST /api/v1/widget/conversations/{id}/postback': { allow: [], kind: 'visitor', victimStatus: 400, scope: 'tenant', path: (w) => `/api/v1/widget/conversations/${w.convA}/postback`, body: (w) => ({ messageId: w.firstMessage.id, buttonId: 'yes' }) },
     'POST /api/v1/widget/identify': { allow: ['victim'], scope: 'own', body: () => ({ name: 'Renamed by matrix' }), freshSession: true },
     'POST /api/v1/widget/track': { allow: ['victim'], scope: 'own', body: () => ({ name: 'matrix' }) },
     'POST /api/v1/widget/page': { allow: ['victim'], scope: 'own', body: () => ({ url: 'https://shop.example.com/p' }) },
@@ -169,7 +177,7 @@ t.test('route table × callers: clear refusals, nothing leaked, nothing changed'
     return s.request(method, path, { token: tok, body: rule.body?.(w) ?? (['POST', 'PATCH', 'PUT'].includes(method) ? {} : undefined) });
   };
   const kindOf = (who: Who) => (who === 'anon' ? 'anon' : ['owner', 'admin', 'agent', 'ownerB'].includes(who) ? 'agent' : 'visitor');
-  const routeKind = (rule: Rule) => (rule.allow.some((x) => kindOf(x) === 'visitor') ? 'visitor' : 'agent');
+  const routeKind = (rule: Rule) => rule.kind ?? (rule.allow.some((x) => kindOf(x) === 'visitor') ? 'visitor' : 'agent');
 
   // 1. Every refusal first, with A's state compared before and after.
   const before = await snapshotA(s, w);
@@ -183,7 +191,7 @@ t.test('route table × callers: clear refusals, nothing leaked, nothing changed'
       if (rule.scope === 'own' && sameKindAttacker) continue; // acts on its own data: checked in step 2
       const res = await call(op, who, rule);
       refusals++;
-      const expected = who === 'anon' ? [401] : kindOf(who) !== routeKind(rule) ? [401, 403] : ['owner', 'admin', 'agent'].includes(who) ? [403] : [403, 404];
+      const expected = who === 'victim' && rule.victimStatus ? [rule.victimStatus] : who === 'anon' ? [401] : kindOf(who) !== routeKind(rule) ? [401, 403] : ['owner', 'admin', 'agent'].includes(who) ? [403] : [403, 404];
       if (!isProblem(res, expected)) t.fail(`${op} as ${who}: expected problem ${expected.join('/')}, got ${res.status} ${res.text.slice(0, 200)}`);
       const l = leaked(res, w);
       if (l && !['owner', 'admin', 'agent', 'victim'].includes(who)) t.fail(`${op} as ${who} leaked ${l}`);
