@@ -19,6 +19,9 @@ t.test('enqueue inside a transaction that rolls back leaves no job; after commit
   let rolledBackId = '';
   await t.rejects(db.transaction(async () => {
     rolledBackId = await jobs.enqueue('test.record', { tag: 'rolled-back' });
+    // Waiting for jobs here would wait for this transaction: refused, not a hang.
+    await t.rejects(jobs.runDue(), /inside a transaction/, 'runDue() refuses to run inside a transaction');
+    await t.rejects(jobs.idle(), /inside a transaction/, 'idle() refuses to wait inside a transaction');
     throw new Error('abort');
   }), /abort/);
   t.ok(rolledBackId, 'enqueue returned an id inside the transaction');

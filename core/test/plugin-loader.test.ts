@@ -153,9 +153,10 @@ t.test('events are released after commit and dropped on rollback; a failing hand
 
   await db.transaction(async () => {
     events.emit('site.updated', { accountId: a.accountId, siteId: 'committed', changes: {} });
-    // No drain() in here: on SQLite the one writer is this transaction, so a worker's job
-    // (e.g. the hourly cleanup) would wait for it and drain() for the worker.
-    await new Promise((r) => setTimeout(r, 50));
+    // drain() inside the transaction would wait for deliveries that can only run after it
+    // commits (on SQLite behind its write lock): refused instead of hanging.
+    await t.rejects(events.drain(), /inside a transaction/, 'drain() refuses to wait inside a transaction');
+    await new Promise((r) => setTimeout(r, 20));
     t.same(seen, [], 'not delivered while the transaction is open');
   });
   await events.drain();

@@ -179,6 +179,15 @@ export class Database {
   }
 
   /**
+   * Throws when called inside a transaction: for what waits for background work (jobs,
+   * event deliveries). That work writes after this transaction — on SQLite behind its
+   * write lock, on PostgreSQL behind its row locks — so waiting for it here waits for itself.
+   */
+  assertNoTransaction(what: string): void {
+    if (this.txStore.getStore()) throw new Error(`${what} was called inside a transaction: the work it waits for cannot finish before this transaction commits. Call it after the transaction.`);
+  }
+
+  /**
    * Runs `fn` inside the current transaction just before it commits (its writes commit or
    * roll back with the transaction; a throw rolls it back). False when there is no
    * transaction: the caller writes on its own.

@@ -209,9 +209,11 @@ export class EventBus {
   /**
    * Resolves when every event emitted so far has been handled: in-process listeners, and
    * the durable deliveries that are due (run here now if no worker took them). A failed
-   * delivery waiting for its retry does not hold it up (tests, tooling).
+   * delivery waiting for its retry does not hold it up (tests, tooling). Refused inside a
+   * transaction: its own events are delivered only after it commits.
    */
   async drain(): Promise<void> {
+    this.db.assertNoTransaction('events.drain()');
     for (;;) {
       await this.settle();
       await this.jobs.idle();

@@ -241,6 +241,7 @@ export class JobQueue {
 
   /** Resolves when this worker is between polls (nothing claimed or running). */
   async idle(): Promise<void> {
+    this.db.assertNoTransaction('jobs.idle()');
     while (this.running || this.inflight.size) {
       await Promise.allSettled([...this.inflight]);
       if (this.running) await new Promise((r) => setTimeout(r, 2));
@@ -249,6 +250,7 @@ export class JobQueue {
 
   /** Fires due schedules, then runs every due job (of `types`, default all) now and waits for them (tests and `charla` tooling). */
   async runDue(types?: string[]): Promise<number> {
+    this.db.assertNoTransaction('jobs.runDue()');
     let total = 0;
     if (!types) await this.fireSchedules();
     for (;;) {
