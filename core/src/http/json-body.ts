@@ -6,6 +6,11 @@ export const MAX_JSON_DEPTH = 64;
 
 const fatalUtf8 = new TextDecoder('utf-8', { fatal: true });
 const LONE_SURROGATE = /\p{Cs}/u; // in a `u` regex only unpaired surrogates are code points of category Cs
+/**
+ * A `\uD800`–`\uDFFF` escape: after a fatal UTF-8 decode the only way a surrogate gets
+ * into the parsed value, so a body without one (nearly all) skips the walk of its strings.
+ */
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
 
 /**
  * Nesting depth of a JSON text, counted on the text before parsing (strings skipped), so
@@ -62,7 +67,7 @@ export function installJsonBodyParser(app: FastifyInstance): void {
     if (jsonDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) return done(CoreErrors.badRequest(`The body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels.`), undefined);
     void parse(request, text, (err, value) => {
       if (err) return done(err, undefined);
-      const at = loneSurrogateAt(value);
+      const at = SURROGATE_ESCAPE.test(text) ? loneSurrogateAt(value) : null;
       if (at) return done(CoreErrors.badRequest(`${at} contains a lone UTF-16 surrogate (half of a surrogate pair, e.g. "\\ud83d" without its partner): send well-formed text.`), undefined);
       done(null, value);
     });
