@@ -28,8 +28,8 @@ export const AuthErrors = {
 };
 
 /** Refuses (400) a password that a guessing attack would find; `userInputs`: the user's e-mail, names. */
-function assertStrongPassword(password: string, userInputs: string[]): void {
-  const weakness = passwordWeakness(password, userInputs);
+async function assertStrongPassword(password: string, userInputs: string[]): Promise<void> {
+  const weakness = await passwordWeakness(password, userInputs);
   if (weakness) throw AuthErrors.weakPassword(weakness);
 }
 
@@ -102,7 +102,7 @@ export class AuthService {
     const email = normalizeEmail(input.email);
     const checked = await this.hooks.run('account:beforeCreate', { name: input.accountName.trim(), email });
     const accountName = typeof checked.name === 'string' && checked.name.trim() ? checked.name.trim().slice(0, 200) : input.accountName.trim();
-    assertStrongPassword(input.password, [email, input.name, accountName]);
+    await assertStrongPassword(input.password, [email, input.name, accountName]);
     const passwordHash = await hashPassword(input.password);
     try {
       return await this.db.transaction(async () => {
@@ -180,7 +180,7 @@ export class AuthService {
     const scope = this.db.scope(actor.accountId);
     const user = await scope.findById(this.models.User, actor.userId);
     if (!user || !(await verifyPassword(currentPassword, user.passwordHash))) throw AuthErrors.wrongPassword('The current password is wrong.');
-    assertStrongPassword(newPassword, [user.email, user.name]);
+    await assertStrongPassword(newPassword, [user.email, user.name]);
     const passwordHash = await hashPassword(newPassword);
     await this.db.transaction(async () => {
       await scope.update(this.models.User, { passwordHash }, { id: user.id });
@@ -216,7 +216,7 @@ export class AuthService {
   }
 
   async resetPassword(token: string, password: string): Promise<{ email: string }> {
-    assertStrongPassword(password, []);
+    await assertStrongPassword(password, []);
     const tokenHash = hashToken(token);
     const passwordHash = await hashPassword(password);
     return this.db.transaction(async () => {
@@ -237,7 +237,7 @@ export class AuthService {
   }
 
   async acceptInvitation(input: { token: string; name: string; password: string }, userAgent?: string): Promise<SessionResult> {
-    assertStrongPassword(input.password, [input.name]);
+    await assertStrongPassword(input.password, [input.name]);
     const tokenHash = hashToken(input.token);
     const passwordHash = await hashPassword(input.password);
     try {

@@ -1,5 +1,4 @@
-import { ZxcvbnFactory } from '@zxcvbn-ts/core';
-import { adjacencyGraphs, dictionary } from '@zxcvbn-ts/language-common';
+import type { ZxcvbnFactory } from '@zxcvbn-ts/core';
 
 /**
  * Password strength: zxcvbn's estimate against the common-password and diceware lists
@@ -8,7 +7,14 @@ import { adjacencyGraphs, dictionary } from '@zxcvbn-ts/language-common';
  * more than 10^8 guesses) is the floor: log-ins are rate-limited and hashes are scrypt.
  */
 const MIN_SCORE = 2;
-const zxcvbn = new ZxcvbnFactory({ dictionary: { ...dictionary }, graphs: adjacencyGraphs });
+
+let checker: Promise<ZxcvbnFactory> | undefined;
+/** The dictionaries take a few hundred ms to load and build: at the first password set, not at every boot. */
+function zxcvbn(): Promise<ZxcvbnFactory> {
+  checker ??= Promise.all([import('@zxcvbn-ts/core'), import('@zxcvbn-ts/language-common')])
+    .then(([{ ZxcvbnFactory }, { adjacencyGraphs, dictionary }]) => new ZxcvbnFactory({ dictionary: { ...dictionary }, graphs: adjacencyGraphs }));
+  return checker;
+}
 
 const REASONS: Record<string, string> = {
   topTen: 'it is one of the ten most used passwords',
@@ -26,9 +32,9 @@ const REASONS: Record<string, string> = {
 };
 
 /** Why `password` is too weak (a sentence for the 400 detail), or null when it is fine. */
-export function passwordWeakness(password: string, userInputs: string[] = []): string | null {
+export async function passwordWeakness(password: string, userInputs: string[] = []): Promise<string | null> {
   // zxcvbn's cost grows with length; past 100 characters a password is not guessable anyway.
-  const result = zxcvbn.check(password.slice(0, 100), userInputs.flatMap((s) => [s, ...s.split(/[@\s.]+/)]).filter((s) => s.length >= 3));
+  const result = (await zxcvbn()).check(password.slice(0, 100), userInputs.flatMap((s) => [s, ...s.split(/[@\s.]+/)]).filter((s) => s.length >= 3));
   if (result.score >= MIN_SCORE) return null;
   const reason = (result.feedback.warning && REASONS[result.feedback.warning]) ?? 'it is too easy to guess';
   return `This password is too weak: ${reason}. Use a longer passphrase of several unrelated words, or a password manager.`;
