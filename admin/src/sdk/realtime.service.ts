@@ -25,6 +25,7 @@ export class RealtimeService implements OnDestroy {
   private readonly offs: Array<() => void> = [];
   private readonly events = new Subject<RealtimeEvent>();
   private readonly reconnects = new Subject<void>();
+  private readonly acks = new Subject<string>();
   private readonly forbidden = new Subject<string>();
   private readonly unauthorized = new Subject<void>();
   private readonly state = signal<RealtimeStatus>('idle');
@@ -35,6 +36,12 @@ export class RealtimeService implements OnDestroy {
   readonly events$ = this.events.asObservable();
   /** Emits after the socket came back and the subscriptions were renewed. */
   readonly reconnected$ = this.reconnects.asObservable();
+  /**
+   * The name of each channel whose subscription the server acknowledged (the first time
+   * and after every reconnect). A view that loaded its state through REST before its
+   * channel was acknowledged reloads on it, so nothing published in between is missed.
+   */
+  readonly subscribed$ = this.acks.asObservable();
   readonly forbidden$ = this.forbidden.asObservable();
   /** The server refused the session (4401/4403, or the session probe answered 401). */
   readonly unauthorized$ = this.unauthorized.asObservable();
@@ -100,6 +107,7 @@ export class RealtimeService implements OnDestroy {
       client.on('ready', ({ reconnected }) => {
         if (reconnected) this.reconnects.next();
       }),
+      client.on('subscribed', (channel) => this.acks.next(channel)),
       client.on('error', (e) => {
         if (e.code === 'forbidden' && e.channel) this.forbidden.next(e.channel);
       }),

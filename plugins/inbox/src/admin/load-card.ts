@@ -51,12 +51,15 @@ export class InboxLoadCard {
     void this.load();
     const accountId = auth.account()?.id;
     if (accountId) {
+      const channel = `account:${accountId}`;
       realtime
-        .channel(`account:${accountId}`)
+        .channel(channel)
         .pipe(filter((e: RealtimeEvent) => e.event === 'inbox:dashboard'), takeUntilDestroyed())
         .subscribe((e) => this.figures.set(e.data as unknown as DashboardFigures));
+      // The first GET may answer before the channel is live (a push in between would be
+      // lost): load again once the server acknowledged it, and after every reconnect.
+      realtime.subscribed$.pipe(filter((c) => c === channel), takeUntilDestroyed()).subscribe(() => void this.load());
     }
-    realtime.reconnected$.pipe(takeUntilDestroyed()).subscribe(() => void this.load());
   }
 
   private async load(): Promise<void> {

@@ -90,12 +90,14 @@ export class InboxTeamStatusPage {
     const accountId = inject(AuthService).account()?.id;
     void this.load();
     if (accountId) {
+      const channel = `account:${accountId}`;
       realtime
-        .channel(`account:${accountId}`)
+        .channel(channel)
         .pipe(filter((e) => BOARD_EVENTS.has(e.event)), takeUntilDestroyed())
         .subscribe(() => this.refresh());
+      // Catch up on what changed between the first GET and the channel going live, and after a reconnect.
+      realtime.subscribed$.pipe(filter((c) => c === channel), takeUntilDestroyed()).subscribe(() => this.refresh());
     }
-    realtime.reconnected$.pipe(takeUntilDestroyed()).subscribe(() => this.refresh());
     inject(DestroyRef).onDestroy(() => {
       if (this.timer) clearTimeout(this.timer);
     });
