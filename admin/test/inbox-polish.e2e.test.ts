@@ -55,6 +55,8 @@ if (adminSuiteReady(t)) {
     const overflow = await page.locator('.tabs').evaluate((el) => el.scrollWidth - el.clientWidth);
     t.ok(overflow <= 0, `the tabs do not scroll sideways (overflow ${overflow}px)`);
     await page.locator('[data-tab="closed"]').click();
+    // Selecting a tab goes through the router: wait for it to settle before reading the state.
+    await page.locator('[data-tab="closed"][aria-selected="true"]').waitFor({ timeout: 10_000 }).catch(() => undefined);
     t.equal(await page.locator('[data-tab="closed"]').getAttribute('aria-selected'), 'true', 'and it can be clicked');
   });
 
