@@ -100,6 +100,23 @@ t.test('dedupe keys: one waiting job per key; the key is free again once the job
   t.same(seen.sort(), [1, 3, 4]);
 });
 
+t.test('enqueueOnce says whether it added a job or an older waiting one took the change', async (t) => {
+  const s = await startTestServer({ plugins: [], jobs: false });
+  t.teardown(() => s.close());
+  const { jobs } = s.app.charla.container.cradle;
+  const seen: unknown[] = [];
+  jobs.register<{ n: number }>('test.once', async (p) => void seen.push(p.n));
+  const first = await jobs.enqueueOnce('test.once', { n: 1 }, { dedupeKey: 'once' });
+  t.equal(first.inserted, true, 'the first one is added');
+  const second = await jobs.enqueueOnce('test.once', { n: 2 }, { dedupeKey: 'once', runAt: new Date(Date.now() + 60_000) });
+  t.same(second, { id: first.id, inserted: false }, 'the second is the waiting job, not a new one');
+  t.equal(await jobs.runDue(['test.once']), 1);
+  t.same(seen, [1]);
+  const third = await jobs.enqueueOnce('test.once', { n: 3 }, { dedupeKey: 'once' });
+  t.equal(third.inserted, true, 'once the job was claimed, the key takes a new one');
+  t.not(third.id, first.id);
+});
+
 t.test('cancel by id and by dedupe key; a cancelled running job sees its signal aborted', async (t) => {
   const s = await startTestServer({ plugins: [], jobs: false });
   t.teardown(() => s.close());

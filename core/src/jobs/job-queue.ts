@@ -149,17 +149,32 @@ export class JobQueue {
     return (await this.enqueueMany([{ type, payload, options }]))[0];
   }
 
+  /**
+   * `enqueue` with a dedupe key that also says whether a job was added: `inserted: false`
+   * means a job with that key was still waiting (not yet claimed) and `id` is that job's.
+   * A caller that coalesces work into one waiting job (a throttle) needs the difference:
+   * the waiting job will see the change, but it may run sooner than the one it asked for.
+   */
+  async enqueueOnce(type: string, payload: Record<string, unknown>, options: EnqueueOptions & { dedupeKey: string }): Promise<{ id: string; inserted: boolean }> {
+    return (await this.insert([{ type, payload, options }]))[0];
+  }
+
   /** Adds several jobs in one statement (same rules as `enqueue`; dedupe keys are honoured). */
   async enqueueMany(jobs: Array<{ type: string; payload: Record<string, unknown>; options?: EnqueueOptions }>): Promise<string[]> {
+    return (await this.insert(jobs)).map((r) => r.id);
+  }
+
+  private async insert(jobs: Array<{ type: string; payload: Record<string, unknown>; options?: EnqueueOptions }>): Promise<Array<{ id: string; inserted: boolean }>> {
     if (!jobs.length) return [];
     const transaction = this.db.currentTransaction();
     // Insert and read back (dedupe) belong together; on SQLite this also takes the write
     // queue. It follows a change that already committed, so the request's admission limit
     // does not refuse it.
-    if (!transaction) return this.db.unlimitedWrites(() => this.db.transaction(() => this.enqueueMany(jobs)));
+    if (!transaction) return this.db.unlimitedWrites(() => this.db.transaction(() => this.insert(jobs)));
     const now = this.clock.now();
-    const rows = jobs.map(({ type, payload, options = {} }) => ({
-      id: newId(), accountId: options.accountId ?? null, type, payload, status: 'pending', attempts: 0,
+    const ids = jobs.map(() => newId());
+    const rows = jobs.map(({ type, payload, options = {} }, i) => ({
+      id: ids[i], accountId: options.accountId ?? null, type, payload, status: 'pending', attempts: 0,
       maxAttempts: options.maxAttempts ?? this.opts.maxAttempts,
       runAt: options.runAt ?? new Date(now.getTime() + (options.delayMs ?? 0)),
       lockedUntil: null, lockedBy: null, lastError: null, dedupeKey: options.dedupeKey ?? null,
@@ -173,7 +188,7 @@ export class JobQueue {
       for (const r of rows) if (r.dedupeKey && byKey.has(r.dedupeKey)) r.id = byKey.get(r.dedupeKey)!;
     }
     this.db.afterCommit(() => this.kick());
-    return rows.map((r) => r.id);
+    return rows.map((r, i) => ({ id: r.id, inserted: r.id === ids[i] }));
   }
 
   start(): void {
