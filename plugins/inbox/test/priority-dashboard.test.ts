@@ -1,7 +1,7 @@
 import t from 'tap';
 import { connectSocket } from '@charla/core/testing';
 import { DASHBOARD_THROTTLE_MS } from '../src/server/index.js';
-import { addAgent, conversation, cradle, goOnline, newConversation, settle, sleep, startEnv, visitor, world } from './helpers.js';
+import { addAgent, conversation, cradle, goOnline, newConversation, settle, sleep, startEnv, until, visitor, world } from './helpers.js';
 
 t.test('priority rules: matching visitors make conversations high priority, notify agents at once, jump the queue and sort first', async (t) => {
   const env = await startEnv();
@@ -74,4 +74,38 @@ t.test('dashboard: figures on demand and inbox:dashboard pushed (throttled) when
   vs.close();
   watch.close();
   calSock.close();
+});
+
+t.test('dashboard: a change right after a touch that an older waiting job took is still pushed', async (t) => {
+  const env = await startEnv({ jobs: false });
+  t.teardown(() => env.close());
+  const { s, clock } = env;
+  const w = await world(s);
+  const watch = await goOnline(s, w.owner);
+  t.teardown(() => watch.close());
+  await settle(s);
+  const { db, events, inboxDashboard, jobs } = cradle(s);
+  const waiting = async () => (await db.withoutTenant('test: read jobs', () => jobs.model.findAll({ where: { type: 'inbox.dashboard', status: 'pending' } }))).length;
+
+  clock.advance(5 * DASHBOARD_THROTTLE_MS);
+  await inboxDashboard.touch(w.owner.accountId); // queues a run now
+  clock.advance(10);
+  await inboxDashboard.touch(w.owner.accountId); // the first job still waits and takes this one
+  t.equal(await waiting(), 1, 'one waiting job for both touches');
+  await jobs.runDue(['inbox.dashboard']); // it runs before the throttled time the second touch asked for
+  t.equal(await waiting(), 0);
+
+  // A visitor comes online inside that window: the change must get a run of its own.
+  const v = await visitor(s, w.site.appId);
+  const vs = await connectSocket(s.url, v.token);
+  t.teardown(() => vs.close());
+  await until(async () => {
+    await events.drain();
+    return waiting();
+  }, (n) => n === 1, 5000);
+  t.pass('the change queued a run of its own');
+  clock.advance(2 * DASHBOARD_THROTTLE_MS);
+  await jobs.runDue(['inbox.dashboard']);
+  const pushed = await watch.waitFor((f) => f.event === 'inbox:dashboard' && f.data.visitorsOnline === 1, 4000);
+  t.ok(pushed, 'agents get the figures with the visitor online');
 });

@@ -86,7 +86,11 @@ export class Dashboard {
     this.queued.set(accountId, runAt);
     if (this.queued.size > 10_000) for (const [k, at] of this.queued) if (at < now) this.queued.delete(k);
     try {
-      await this.c.jobs.enqueue(DASHBOARD_JOB, { accountId }, { accountId, runAt: new Date(runAt), dedupeKey: `${DASHBOARD_JOB}:${accountId}`, maxAttempts: 1 });
+      const { inserted } = await this.c.jobs.enqueueOnce(DASHBOARD_JOB, { accountId }, { accountId, runAt: new Date(runAt), dedupeKey: `${DASHBOARD_JOB}:${accountId}`, maxAttempts: 1 });
+      // An older job (this instance's or another's) was still waiting and took the change;
+      // it may run before `runAt`, so a later touch must not count on it: the next one
+      // queues again (throttled from now).
+      if (!inserted) this.queued.set(accountId, now);
     } catch (err) {
       this.queued.delete(accountId);
       if (!this.closed) this.ctx.logger.warn({ err, accountId }, 'dashboard update could not be queued');
