@@ -1,8 +1,7 @@
 import { readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
-import { DataTypes, type QueryInterface, type Sequelize } from 'sequelize';
-import { Umzug, SequelizeStorage } from 'umzug';
+import { DataTypes, QueryTypes, type QueryInterface, type Sequelize } from 'sequelize';
 import type { Logger } from 'pino';
 import type { Database, Dialect } from './database.js';
 
@@ -27,6 +26,7 @@ export interface MigrationSource {
 }
 
 const LOCK_KEY = 471_993_221; // pg_advisory_lock key for "charla migrations"
+const TABLE = 'charla_migrations';
 
 function listMigrationFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -35,14 +35,27 @@ function listMigrationFiles(dir: string): string[] {
     .sort();
 }
 
+/** The names already applied, or null when the table does not exist yet (a new database). */
+async function appliedNames(db: Database): Promise<Set<string> | null> {
+  try {
+    const rows = await db.sequelize.query<{ name: string }>(`SELECT name FROM ${TABLE}`, { type: QueryTypes.SELECT });
+    return new Set(rows.map((r) => r.name));
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Runs every pending migration of core and the enabled plugins, in the order given
  * (core first, then plugins in dependency order). Names are stored as `<owner>/<file>`
  * in one table. On PostgreSQL a session advisory lock makes concurrent starts of
  * several instances take turns instead of colliding.
+ *
+ * Most starts have nothing to apply: one read of the table proves it, and the migration
+ * runner (umzug, with its dependencies a tenth of the start) is only loaded when
+ * something is pending or the table is missing.
  */
 export async function migrate(db: Database, sources: MigrationSource[], logger: Logger): Promise<string[]> {
-  const context: MigrationContext = { queryInterface: db.sequelize.getQueryInterface(), sequelize: db.sequelize, dialect: db.dialect, DataTypes };
   const migrations = sources.flatMap(({ owner, dir }) => {
     const path = typeof dir === 'string' ? dir : fileURLToPath(dir);
     return listMigrationFiles(path).map((file) => ({
@@ -50,6 +63,11 @@ export async function migrate(db: Database, sources: MigrationSource[], logger: 
       path: join(path, file),
     }));
   });
+  const applied = await appliedNames(db);
+  if (applied && migrations.every((m) => applied.has(m.name))) return [];
+
+  const { Umzug, SequelizeStorage } = await import('umzug');
+  const context: MigrationContext = { queryInterface: db.sequelize.getQueryInterface(), sequelize: db.sequelize, dialect: db.dialect, DataTypes };
   const umzug = new Umzug<MigrationContext>({
     migrations: migrations.map((m) => ({
       name: m.name,
@@ -60,7 +78,7 @@ export async function migrate(db: Database, sources: MigrationSource[], logger: 
       },
     })),
     context,
-    storage: new SequelizeStorage({ sequelize: db.sequelize, tableName: 'charla_migrations' }),
+    storage: new SequelizeStorage({ sequelize: db.sequelize, tableName: TABLE }),
     logger: undefined,
   });
 

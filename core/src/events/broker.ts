@@ -1,6 +1,9 @@
+import { createRequire } from 'node:module';
 import mqemitter from 'mqemitter';
-import mqemitterRedis from 'mqemitter-redis';
 import type { Logger } from 'pino';
+
+// mqemitter-redis (with ioredis and msgpack) is loaded only when REDIS_URL is set.
+const require = createRequire(import.meta.url);
 
 export interface BrokerMessage {
   topic: string;
@@ -29,7 +32,7 @@ export class Broker {
   constructor(opts: { redisUrl?: string; logger: Logger }) {
     if (opts.redisUrl) {
       const url = new URL(opts.redisUrl);
-      this.mq = (mqemitterRedis as unknown as (o: object) => MQ)({
+      this.mq = (require('mqemitter-redis') as (o: object) => MQ)({
         host: url.hostname, port: Number(url.port || 6379),
         password: url.password ? decodeURIComponent(url.password) : undefined,
         db: url.pathname.length > 1 ? Number(url.pathname.slice(1)) : 0,

@@ -1,13 +1,20 @@
-import AjvModule from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import { createRequire } from 'node:module';
+import type AjvModule from 'ajv';
+import type addFormatsModule from 'ajv-formats';
 import type { FastifyInstance, FastifySchemaCompiler } from 'fastify';
 import { CoreErrors } from '../errors.js';
-import SerializerSelector from '@fastify/fast-json-stringify-compiler';
+import type SerializerSelector from '@fastify/fast-json-stringify-compiler';
 
-const Ajv = (AjvModule as unknown as { default: typeof AjvModule }).default ?? AjvModule;
-const addFormats = (addFormatsModule as unknown as { default: typeof addFormatsModule }).default ?? addFormatsModule;
+// Ajv, ajv-formats and fast-json-stringify are loaded at the first schema a request
+// needs, not at start (see below).
+const require = createRequire(import.meta.url);
+type AjvInstance = import('ajv').default;
 
-function make(coerce: boolean) {
+function make(coerce: boolean): AjvInstance {
+  const AjvExport = require('ajv') as typeof AjvModule & { default?: typeof AjvModule };
+  const formatsExport = require('ajv-formats') as typeof addFormatsModule & { default?: typeof addFormatsModule };
+  const Ajv = AjvExport.default ?? AjvExport;
+  const addFormats = formatsExport.default ?? formatsExport;
   const ajv = new (Ajv as unknown as new (o: object) => import('ajv').default)({
     coerceTypes: coerce ? 'array' : false,
     removeAdditional: true,
@@ -19,21 +26,21 @@ function make(coerce: boolean) {
   return ajv;
 }
 
-const strict = make(false);
-const coercing = make(true);
+let strict: AjvInstance | undefined;
+let coercing: AjvInstance | undefined;
 
 /**
  * Bodies are validated without type coercion (`{"content": 123}` is a 400, not "123");
  * query strings and path params, which arrive as text, are coerced.
  */
 export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
-  const ajv = httpPart === 'body' ? strict : coercing;
+  const body = httpPart === 'body';
   // Compiled on the route's first request, not at start: most routes of an instance are
   // rarely called, and compiling every schema up front was a large part of cold start.
   // Fastify reads `errors` from the function it was given, so they are copied over.
   let compiled: ((data: unknown) => boolean) & { errors?: unknown } | undefined;
   const validate = ((data: unknown) => {
-    compiled ??= ajv.compile(schema as object) as never;
+    compiled ??= (body ? (strict ??= make(false)) : (coercing ??= make(true))).compile(schema as object) as never;
     const ok = compiled!(data);
     validate.errors = compiled!.errors;
     return ok;
@@ -77,12 +84,19 @@ export function installNulGuard(app: FastifyInstance): void {
  * all was a large part of cold start.
  */
 export function lazySerializerFactory(): SerializerSelector.SerializerFactory {
-  const build = SerializerSelector();
+  let build: SerializerSelector.SerializerFactory | undefined;
   return (externalSchemas, options) => {
-    const compile = build(externalSchemas, options);
+    let compile: SerializerSelector.SerializerCompiler | undefined;
     return (routeDef) => {
       let serialize: SerializerSelector.Serializer | undefined;
-      return (doc) => (serialize ??= compile(routeDef))(doc);
+      return (doc) => {
+        if (!serialize) {
+          build ??= (require('@fastify/fast-json-stringify-compiler') as typeof SerializerSelector)();
+          compile ??= build(externalSchemas, options);
+          serialize = compile(routeDef);
+        }
+        return serialize(doc);
+      };
     };
   };
 }

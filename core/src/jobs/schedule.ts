@@ -1,4 +1,9 @@
-import { CronExpressionParser } from 'cron-parser';
+import { createRequire } from 'node:module';
+import type { CronExpressionParser as Parser } from 'cron-parser';
+
+// cron-parser (and luxon) load with the first cron schedule: most instances have none.
+const require = createRequire(import.meta.url);
+const cronParser = (): typeof Parser => (require('cron-parser') as typeof import('cron-parser')).CronExpressionParser;
 
 /** When a scheduled job runs: every fixed interval (`'30s'`, `'5m'`, `'1h'`, `'1d'` or milliseconds) or on a cron expression (UTC). */
 export type ScheduleSpec = { every: string | number } | { cron: string };
@@ -22,6 +27,7 @@ export interface Schedule {
 /** Parses a spec, throwing a TypeError that names the problem (at boot, not at the first tick). */
 export function parseSchedule(spec: ScheduleSpec): Schedule {
   if ('cron' in spec) {
+    const CronExpressionParser = cronParser();
     // Parse once now so a bad expression fails at registration.
     CronExpressionParser.parse(spec.cron, { tz: 'UTC' });
     return {

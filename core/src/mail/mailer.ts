@@ -1,8 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
 import { newId } from '../db/ids.js';
+
+const require = createRequire(import.meta.url);
 
 export interface MailMessage {
   to: string;
@@ -15,22 +18,28 @@ export interface MailMessage {
  * Sends e-mail with nodemailer: through SMTP_URL when set, otherwise each message is
  * written as an .eml file under DATA_DIR/mail and logged (without its body), so a
  * fresh install still "sends" reset and invitation links an operator can find.
+ * nodemailer is loaded, and the transport created, at the first message, not at start.
  */
 export class Mailer {
-  private readonly transport: Transporter;
+  private transport: Transporter | undefined;
   private readonly dir?: string;
 
   constructor(private readonly opts: { smtpUrl?: string; from: string; dataDir: string; logger: Logger }) {
-    if (opts.smtpUrl) {
-      this.transport = nodemailer.createTransport(opts.smtpUrl);
-    } else {
-      this.dir = join(opts.dataDir, 'mail');
-      this.transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+    if (!opts.smtpUrl) this.dir = join(opts.dataDir, 'mail');
+  }
+
+  private transporter(): Transporter {
+    if (!this.transport) {
+      const nodemailer = require('nodemailer') as typeof import('nodemailer');
+      this.transport = this.opts.smtpUrl
+        ? nodemailer.createTransport(this.opts.smtpUrl)
+        : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
     }
+    return this.transport;
   }
 
   async send(message: MailMessage): Promise<void> {
-    const info = (await this.transport.sendMail({ from: this.opts.from, ...message })) as { message?: Buffer; messageId?: string };
+    const info = (await this.transporter().sendMail({ from: this.opts.from, ...message })) as { message?: Buffer; messageId?: string };
     if (this.dir) {
       mkdirSync(this.dir, { recursive: true });
       const file = join(this.dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${newId().slice(-8)}.eml`);
@@ -42,6 +51,6 @@ export class Mailer {
   }
 
   close(): void {
-    this.transport.close();
+    this.transport?.close();
   }
 }
