@@ -129,7 +129,6 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
     schemaController: { compilersFactory: { buildValidator: () => validatorCompiler as never, buildSerializer: lazySerializerFactory() } },
     frameworkErrors,
   });
-  app.setValidatorCompiler(validatorCompiler);
   // The API speaks JSON only: text/plain (parsed by Fastify by default) is a 415 like any other type.
   app.removeContentTypeParser('text/plain');
   installJsonBodyParser(app);
