@@ -218,7 +218,7 @@ t.test('the hourly core.jobs-cleanup schedule deletes finished jobs older than a
   const s = await startTestServer({ plugins: [], clock, jobs: false });
   t.teardown(() => s.close());
   const { db, jobs } = s.app.charla.container.cradle;
-  jobs.register('test.old', async (p) => {
+  jobs.register<{ fail?: boolean }>('test.old', async (p) => {
     if (p.fail) throw new Error('broken');
   });
   const done = await jobs.enqueue('test.old', {});

@@ -86,7 +86,7 @@ t.test('message.created carries the assignee at the time of the message', async 
   const second = await send(s, v.token, 'now assigned');
   await s.app.charla.container.cradle.events.drain();
   t.same(seen.filter((e) => [first.message.id, second.message.id].includes(e.messageId)), [
-    { messageId: first.message.id, assigneeId: first.conversation.assigneeId ?? null },
+    { messageId: first.message.id, assigneeId: null },
     { messageId: second.message.id, assigneeId: w.agent.userId },
   ]);
 });
