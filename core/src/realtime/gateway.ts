@@ -117,6 +117,9 @@ export class RealtimeGateway {
   private readonly listeners: { [K in keyof Lifecycle]: Lifecycle[K][] } = { connect: [], disconnect: [], subscribe: [], unsubscribe: [], expired: [] };
   private readonly sockets = new Map<string, GatewaySocket>();
   private readonly byChannel = new Map<string, Set<string>>();
+  /** Distributed mode: this instance's broker subscription per channel, and sockets waiting for one. */
+  private readonly brokerSubs = new Map<string, Promise<void>>();
+  private readonly joining = new Map<string, number>();
   private readonly actors = new Map<string, ActorUse>();
   private readonly ips = new Map<string, number>();
   private readonly admissions = new WeakMap<object, Admission>();
@@ -198,6 +201,12 @@ export class RealtimeGateway {
     s.ws.send(frame);
   }
 
+  /**
+   * Authorizes and joins a channel. The `subscribed` answer is sent here, in the same
+   * step that adds the socket to the channel and only once the broker subscription is
+   * in place, so no event of the channel can reach the socket before its answer (a
+   * client that reloads on `subscribed` misses nothing and sees nothing twice).
+   */
   private async subscribe(s: RealtimeSocket, channel: string): Promise<boolean> {
     const i = channel.indexOf(':');
     const kind = i > 0 ? channel.slice(0, i) : '';
@@ -212,19 +221,38 @@ export class RealtimeGateway {
       ok = false;
     }
     if (!ok || !this.sockets.has(s.id)) return false;
+    if (!s.channels.has(channel) && this.broker().distributed) {
+      // Across instances (Redis): one broker subscription per channel in use here. In one
+      // process every channel arrives through the one `rt/#` subscription (install()).
+      // While a socket waits for it, the channel counts as in use (`joining`), so the last
+      // member leaving meanwhile does not drop the subscription under it.
+      this.joining.set(channel, (this.joining.get(channel) ?? 0) + 1);
+      try {
+        let sub = this.brokerSubs.get(channel);
+        if (!sub) {
+          sub = this.broker().subscribe(`rt/${channel}`, this.relay);
+          this.brokerSubs.set(channel, sub);
+          sub.catch(() => this.brokerSubs.get(channel) === sub && this.brokerSubs.delete(channel));
+        }
+        await sub;
+      } finally {
+        const n = (this.joining.get(channel) ?? 1) - 1;
+        if (n > 0) this.joining.set(channel, n);
+        else this.joining.delete(channel);
+      }
+      if (!this.sockets.has(s.id)) {
+        this.releaseChannel(channel);
+        return false;
+      }
+    }
     if (!s.channels.has(channel)) {
       s.channels.add(channel);
       let set = this.byChannel.get(channel);
-      if (!set) {
-        set = new Set();
-        this.byChannel.set(channel, set);
-        set.add(s.id);
-        // Across instances (Redis): one broker subscription per channel in use here. In one
-        // process every channel arrives through the one `rt/#` subscription (install()).
-        if (this.broker().distributed) await this.broker().subscribe(`rt/${channel}`, this.relay);
-      } else set.add(s.id);
+      if (!set) this.byChannel.set(channel, (set = new Set()));
+      set.add(s.id);
+      s.send({ op: 'subscribed', channel });
       this.emitLocal('subscribe', s, channel);
-    }
+    } else s.send({ op: 'subscribed', channel });
     return true;
   }
 
@@ -232,11 +260,16 @@ export class RealtimeGateway {
     if (!s.channels.delete(channel)) return;
     const set = this.byChannel.get(channel);
     set?.delete(s.id);
-    if (set && set.size === 0) {
-      this.byChannel.delete(channel);
-      if (this.broker().distributed) this.broker().unsubscribe(`rt/${channel}`, this.relay);
-    }
+    if (set && set.size === 0) this.byChannel.delete(channel);
+    this.releaseChannel(channel);
     this.emitLocal('unsubscribe', s, channel);
+  }
+
+  /** Drops this instance's broker subscription to a channel nobody here uses or is joining. */
+  private releaseChannel(channel: string): void {
+    if (!this.broker().distributed || this.byChannel.has(channel) || this.joining.has(channel) || !this.brokerSubs.has(channel)) return;
+    this.brokerSubs.delete(channel);
+    this.broker().unsubscribe(`rt/${channel}`, this.relay);
   }
 
   private broker(): Broker {
@@ -473,8 +506,9 @@ export class RealtimeGateway {
           return s.send({ op: 'unsubscribed', channel });
         }
         if (s.channels.size >= 500 && !s.channels.has(channel)) return s.send({ op: 'error', code: 'too_many_channels', channel });
-        const ok = await this.subscribe(s, channel);
-        return s.send(ok ? { op: 'subscribed', channel } : { op: 'error', code: 'forbidden', channel });
+        // `subscribe` answers `subscribed` itself (see there); a refusal is answered here.
+        if (!(await this.subscribe(s, channel))) s.send({ op: 'error', code: 'forbidden', channel });
+        return;
       }
       const handler = typeof op === 'string' ? this.ops.get(op) : undefined;
       if (!handler) return s.send({ op: 'error', code: 'unknown_op', detail: `Unknown op ${JSON.stringify(op)}.` });
