@@ -57,6 +57,8 @@ export const ConfigSchema = Type.Object({
     pollIntervalMs: Type.Integer({ minimum: 10 }),
     leaseSeconds: Type.Integer({ minimum: 1 }),
     maxAttempts: Type.Integer({ minimum: 1 }),
+    /** Jobs one instance runs at the same time (its worker slots). */
+    concurrency: Type.Integer({ minimum: 1, maximum: 1000 }),
   }),
   serveStatic: Type.Boolean({ description: 'serve /admin, /widget and /demo' }),
 });
@@ -209,6 +211,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
       pollIntervalMs: int(env, 'JOBS_POLL_INTERVAL_MS', 500),
       leaseSeconds: int(env, 'JOBS_LEASE_SECONDS', 60),
       maxAttempts: int(env, 'JOBS_MAX_ATTEMPTS', 8),
+      concurrency: int(env, 'JOBS_CONCURRENCY', 10),
     },
     serveStatic: true,
   };
@@ -254,7 +257,7 @@ const ENV_NAMES: Record<string, string> = {
   'realtime.maxSocketsPerIp': 'REALTIME_MAX_SOCKETS_PER_IP',
   'realtime.idleTimeoutSeconds': 'REALTIME_IDLE_TIMEOUT_SECONDS', 'realtime.presenceTtlSeconds': 'PRESENCE_TTL_SECONDS',
   'realtime.allowedAgentOrigins': 'AGENT_ORIGINS', 'jobs.pollIntervalMs': 'JOBS_POLL_INTERVAL_MS', 'jobs.leaseSeconds': 'JOBS_LEASE_SECONDS',
-  'jobs.maxAttempts': 'JOBS_MAX_ATTEMPTS',
+  'jobs.maxAttempts': 'JOBS_MAX_ATTEMPTS', 'jobs.concurrency': 'JOBS_CONCURRENCY',
 };
 
 function redactValue(path: string, value: unknown): unknown {

@@ -11,7 +11,7 @@ export { isEntitled, includesPlugin, entitlementRequired, EntitlementErrors, typ
 export { defineService, type ServiceRef, type PluginServices } from './plugins/services.js';
 export { MAX_MESSAGE_BLOCKS, type MessageBlock, type MessageBlockCatalogue } from './plugins/message-blocks.js';
 export { RESPONDER_ORDER, type ResponderDefinition, type ResponderTurn, type ResponderApi, type ResponderRegistry, type RegisteredResponder } from './plugins/responders.js';
-export type { CharlaPlugin, PluginContext, ChannelAuthorizer, PluginEventHandlers, PluginHookHandlers, AdminContribution, WidgetContribution, WidgetVisitor } from './plugins/types.js';
+export type { CharlaPlugin, PluginContext, ChannelAuthorizer, PluginEventHandlers, PluginEventHandler, PluginEventSubscription, PluginHookHandlers, AdminContribution, WidgetContribution, WidgetVisitor } from './plugins/types.js';
 export type { WidgetContributionService, WidgetModuleRef } from './plugins/widget-contributions.js';
 export type { WidgetPluginApi, WidgetPluginModule, WidgetPluginSetup, WidgetPluginCleanup, WidgetPluginEvent, WidgetPluginEventPayloads, WidgetPluginMessage, WidgetNotice } from './plugins/widget-plugin-api.js';
 export type { HookMap, EventMap, HookName, EventName } from './extension-points.js';
@@ -23,7 +23,7 @@ export type { PluginDatabase, Dialect } from './db/database.js';
 export type { TenantScope } from './db/tenancy.js';
 export type { MigrationContext } from './db/migrator.js';
 export { newId, randomToken, isId } from './db/ids.js';
-export type { EventBus, Audience, DomainEvent, DurableEventHandler, EventPattern, EventsMatching, EventDefinition } from './events/event-bus.js';
+export type { EventBus, Audience, DomainEvent, DurableEventHandler, EventFilter, SubscribeOptions, EventPattern, EventsMatching, EventDefinition } from './events/event-bus.js';
 export type { HookRunner } from './hooks/hook-runner.js';
 export type { JobQueue, JobContext, JobHandler, EnqueueOptions, JobAbortReason } from './jobs/job-queue.js';
 export type { ScheduleSpec } from './jobs/schedule.js';

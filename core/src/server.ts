@@ -19,6 +19,7 @@ import { Broker } from './events/broker.js';
 import { EventBus } from './events/event-bus.js';
 import { CORE_EVENTS, checkEventDefinitions } from './events/core-events.js';
 import { eventRoutes } from './events/event-routes.js';
+import { codeSamples, type CodeSample } from './http/code-samples.js';
 import { HookRunner } from './hooks/hook-runner.js';
 import { JobQueue } from './jobs/job-queue.js';
 import { Mailer, type MailMessage } from './mail/mailer.js';
@@ -235,6 +236,11 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
       security: [{ bearer: [] }],
     },
     refResolver: { buildLocalReference: (json, _base, _frag, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+    // Every operation carries a curl and a JavaScript example (x-codeSamples).
+    transform: ({ schema, url, route }) => ({
+      schema: { ...(schema ?? {}), 'x-codeSamples': codeSamples({ method: String(route.method), url, schema: schema as never, config: route.config as never }, config.publicUrl) } as never,
+      url,
+    }),
   });
   installProblemHandlers(app);
   drain.install(app);
@@ -269,8 +275,10 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
 
   app.get('/api/docs/json', { config: { auth: 'public' }, schema: { hide: true } as never }, async () => app.swagger());
   app.get('/api/docs', { config: { auth: 'public' }, schema: { hide: true } as never }, async (_req, reply) => {
-    const spec = app.swagger() as { paths?: Record<string, Record<string, { summary?: string; tags?: string[] }>> };
-    const rows = Object.entries(spec.paths ?? {}).flatMap(([path, ops]) => Object.entries(ops).map(([m, op]) => `<tr><td><code>${m.toUpperCase()}</code></td><td><code>${path.replace(/</g, '&lt;')}</code></td><td>${(op.summary ?? '').replace(/</g, '&lt;')}</td></tr>`));
+    const spec = app.swagger() as { paths?: Record<string, Record<string, { summary?: string; tags?: string[]; 'x-codeSamples'?: CodeSample[] }>> };
+    const esc = (v: string) => v.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+    const samples = (op: { 'x-codeSamples'?: CodeSample[] }) => (op['x-codeSamples'] ?? []).map((c) => `<details><summary>${esc(c.label)}</summary><pre>${esc(c.source)}</pre></details>`).join('');
+    const rows = Object.entries(spec.paths ?? {}).flatMap(([path, ops]) => Object.entries(ops).map(([m, op]) => `<tr><td><code>${m.toUpperCase()}</code></td><td><code>${esc(path)}</code></td><td>${esc(op.summary ?? '')}${samples(op)}</td></tr>`));
     return reply.type('text/html; charset=utf-8').send(`<!doctype html><meta charset="utf-8"><title>Charla API</title><body style="font-family:system-ui;max-width:60rem;margin:2rem auto"><h1>Charla API ${CORE_VERSION}</h1><p>OpenAPI document: <a href="/api/docs/json">/api/docs/json</a>. Realtime protocol: docs/realtime.md.</p><table cellpadding="4">${rows.join('')}</table>`);
   });
 

@@ -134,3 +134,42 @@ t.test('the event catalogue: core and plugin events with their payload schemas, 
 
   await t.rejects(startTestServer({ plugins: [definePlugin({ name: 'dup', version: '1.0.0', emits: { 'site.created': Type.Object({}) } })] }), /event "site.created" is defined twice \(by core and dup\)/);
 });
+
+t.test('the outbox writes no delivery that nobody wants: a `when` filter, or a plugin off for the account', async (t) => {
+  const got: string[] = [];
+  const asked: string[] = [];
+  const s = await startTestServer({
+    jobs: false,
+    plugins: [
+      definePlugin({
+        name: 'picky', version: '1.0.0',
+        events: {
+          'site.*': {
+            // Runs as the event is emitted, in its transaction: a name the plugin wants.
+            when: (p, _c, name) => {
+              asked.push(name);
+              return name === 'site.created' && p.accountId !== 'ignored';
+            },
+            handle: (p, _c, e) => void got.push(`${e.name}:${p.siteId}`),
+          },
+        },
+      }),
+      definePlugin({ name: 'switchable', version: '1.0.0', events: { 'site.created': () => undefined } }),
+    ],
+  });
+  t.teardown(() => s.close());
+  const { db, events, jobs } = s.app.charla.container.cradle;
+  const deliveries = async () => (await db.withoutTenant('test: read outbox', () => jobs.model.findAll({ where: { type: 'core.event' } })))
+    .map((r) => (typeof r.get('payload') === 'string' ? JSON.parse(r.get('payload') as string) : r.get('payload')) as { name: string; subscriber: string });
+  const a = await signup(s);
+  t.equal((await s.request('PATCH', '/api/v1/plugins/switchable', { token: a.token, body: { enabled: false } })).status, 200);
+  const site = (await s.request('POST', '/api/v1/sites', { token: a.token, body: { name: 'Shop' } })).body;
+  await s.request('PATCH', `/api/v1/sites/${site.id}`, { token: a.token, body: { name: 'Shop 2' } });
+  await db.transaction(async () => events.emit('site.created', { accountId: 'ignored', siteId: 'x' }));
+  const written = (await deliveries()).filter((d) => d.name.startsWith('site.')).map((d) => `${d.subscriber}:${d.name}:${(d as unknown as { payload: { accountId: string } }).payload.accountId}`).sort();
+  t.same(written, [`picky:site.*:site.created:${a.accountId}`, 'switchable:site.created:site.created:ignored'],
+    "picky gets the one event its filter wants; switchable, off for A, gets no delivery for A's site (it is on for the other account)");
+  t.ok(asked.includes('site.updated') && asked.includes('site.created'), 'the filter was asked for each matching event');
+  await events.drain();
+  t.same(got, [`site.created:${site.id}`]);
+});

@@ -153,3 +153,39 @@ t.test('two servers sharing one store never run the same job twice', async (t) =
   t.ok(statuses.every((x) => x === 'done'), 'all done');
   t.comment(`runs by instance: one=${[...runs.values()].filter((b) => b[0] === 'one').length}, two=${[...runs.values()].filter((b) => b[0] === 'two').length}`);
 });
+
+t.test('worker slots (JOBS_CONCURRENCY): a slow job holds one slot, later jobs run beside it; never more than the limit at once', async (t) => {
+  const s = await startTestServer({ plugins: [], config: { jobs: { concurrency: 3 } } });
+  t.teardown(() => s.close());
+  const { jobs } = s.app.charla.container.cradle;
+  let running = 0;
+  let peak = 0;
+  const fast: string[] = [];
+  let release!: () => void;
+  const slowGate = new Promise<void>((r) => (release = r));
+  jobs.register<{ tag: string }>('test.slow', async () => {
+    running++;
+    peak = Math.max(peak, running);
+    await slowGate;
+    running--;
+  });
+  jobs.register<{ tag: string }>('test.fast', async (p) => {
+    running++;
+    peak = Math.max(peak, running);
+    await new Promise((r) => setTimeout(r, 5));
+    fast.push(p.tag);
+    running--;
+  });
+  await jobs.enqueue('test.slow', { tag: 'slow' });
+  const start = Date.now();
+  while (running < 1 && Date.now() - start < 5000) await new Promise((r) => setTimeout(r, 5));
+  for (let i = 0; i < 8; i++) await jobs.enqueue('test.fast', { tag: `f${i}` });
+  while (fast.length < 8 && Date.now() - start < 10_000) await new Promise((r) => setTimeout(r, 5));
+  t.equal(fast.length, 8, 'every fast job ran while the slow one still held its slot');
+  t.equal(running, 1, 'the slow job is still running');
+  t.ok(peak <= 3, `at most 3 jobs at once (peak ${peak})`);
+  t.ok(peak >= 2, 'jobs did run side by side');
+  release();
+  await jobs.idle();
+  t.equal(running, 0);
+});

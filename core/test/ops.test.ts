@@ -83,6 +83,28 @@ t.test('/api/docs/json is an OpenAPI 3 document of the auth, team and sites API'
   t.match(html.text, /\/api\/v1\/sites/);
 });
 
+t.test('every operation of /api/docs/json has a curl and a JavaScript example, with the right credential and an example body', async (t) => {
+  const doc = (await s.request('GET', '/api/docs/json')).body as { paths: Record<string, Record<string, { 'x-codeSamples'?: Array<{ lang: string; source: string }> }>> };
+  let n = 0;
+  for (const [path, ops] of Object.entries(doc.paths)) {
+    for (const [m, op] of Object.entries(ops)) {
+      n++;
+      const samples = op['x-codeSamples'] ?? [];
+      t.same(samples.map((c) => c.lang), ['curl', 'JavaScript'], `${m.toUpperCase()} ${path} has both examples`);
+      t.ok(samples.every((c) => c.source.includes(path)), `${m.toUpperCase()} ${path}: the examples call it`);
+      t.match(samples[0]?.source, new RegExp(`^(#[^\\n]*\\n)?curl -X ${m.toUpperCase()} `));
+    }
+  }
+  t.ok(n > 20, `${n} operations`);
+  const signup = doc.paths['/api/v1/auth/signup'].post['x-codeSamples']!;
+  t.notMatch(signup[0].source, /Authorization/, 'a public route needs no credential');
+  t.match(signup[0].source, /"email": "ada@example.com"/, 'the body example has the required fields');
+  t.match(doc.paths['/api/v1/sites'].get['x-codeSamples']![0].source, /Bearer \$CHARLA_TOKEN/, 'an agent route: the session token');
+  t.match(doc.paths['/api/v1/sites'].get['x-codeSamples']![1].source, /process\.env\.CHARLA_TOKEN/);
+  const html = await s.request('GET', '/api/docs');
+  t.match(html.text, /<details><summary>curl<\/summary><pre>/, 'the docs page shows them');
+});
+
 t.test('responses carry nosniff and a referrer policy', async (t) => {
   const res = await s.request('GET', '/api/v1/sites', { token: owner.token });
   t.equal(res.headers['x-content-type-options'], 'nosniff');

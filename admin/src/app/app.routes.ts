@@ -25,7 +25,7 @@ export function routes(plugins: readonly AdminPluginDefinition[]): Routes {
       loadComponent: () => import('./shell/shell').then((m) => m.Shell),
       children: [
         ...plugins.flatMap((p) => p.routes ?? []),
-        { path: 'settings', loadChildren: () => import('./settings/settings.routes').then((m) => m.SETTINGS_ROUTES) },
+        { path: 'settings', loadChildren: () => import('./settings/settings.routes').then((m) => m.settingsRoutes(plugins)) },
         { path: 'dashboard', loadComponent: () => import('./dashboard/dashboard-page').then((m) => m.DashboardPage) },
         {
           path: '',

@@ -99,12 +99,27 @@ export interface NavItem {
   readonly entitlement?: string;
 }
 
+/** A page of the plugin's under Settings (`/admin/settings/<path>`), listed in the settings menu. */
+export interface SettingsPage {
+  readonly id: string;
+  /** One path segment, unique among the settings pages (not `account`, `team`, `sites`, `plugins`, `api-keys`). */
+  readonly path: string;
+  /** i18n key of the menu entry. */
+  readonly label: string;
+  readonly loadComponent: () => Promise<Type<unknown>>;
+  /** Shown to owners and admins only (the route is guarded too). */
+  readonly managersOnly?: boolean;
+  readonly order?: number;
+}
+
 export interface AdminPluginDefinition {
   /** Same as the server plugin's name. */
   readonly name: string;
   /** Mounted under the authenticated shell. First path segments must be unique. */
   readonly routes?: Routes;
   readonly nav?: readonly NavItem[];
+  /** Pages under Settings, after the built-in ones. */
+  readonly settings?: readonly SettingsPage[];
   readonly slots?: readonly SlotContribution[];
   /** Slots this plugin hosts for other plugins to contribute to (`<plugin>.<place>`). */
   readonly declares?: readonly SlotDeclaration[];
@@ -210,6 +225,16 @@ export function validatePlugins(plugins: readonly AdminPluginDefinition[]): stri
         problems.push(`plugin "${plugin.name}": route "${first}" is already used by plugin "${owner}"`);
       }
       paths.set(first, plugin.name);
+    }
+  }
+  const settingsPaths = new Map<string, string>(['account', 'team', 'sites', 'plugins', 'api-keys'].map((p) => [p, 'the admin']));
+  for (const plugin of plugins) {
+    for (const page of plugin?.settings ?? []) {
+      claim(page.id, plugin.name, 'settings page');
+      if (!/^[a-z][a-z0-9-]*$/.test(page.path ?? '')) problems.push(`plugin "${plugin.name}": settings page "${page.id}" needs a one-segment path (lower-case letters, digits, dashes)`);
+      else if (settingsPaths.has(page.path)) problems.push(`plugin "${plugin.name}": settings page "${page.path}" is already used by ${settingsPaths.get(page.path) === 'the admin' ? 'the admin' : `plugin "${settingsPaths.get(page.path)}"`}`);
+      else settingsPaths.set(page.path, plugin.name);
+      if (typeof page.loadComponent !== 'function') problems.push(`plugin "${plugin.name}": settings page "${page.id}" needs loadComponent`);
     }
   }
   for (const reserved of ['login', 'signup', 'forgot-password', 'reset-password', 'accept-invitation', 'settings', 'dashboard']) {

@@ -58,6 +58,19 @@ describe('validatePlugins', () => {
     expect(problems).toHaveLength(2);
   });
 
+  it('accepts settings pages and refuses built-in or taken paths, bad paths and missing components', () => {
+    const load = () => Promise.resolve(class {});
+    const ok = defineAdminPlugin({ name: 'hooks', settings: [{ id: 'hooks/settings/v1', path: 'hooks', label: 'hooks.nav', loadComponent: load }] });
+    expect(validatePlugins([ok])).toEqual([]);
+    const clash = { name: 'other', settings: [{ id: 'other/settings/v1', path: 'hooks', label: 'x', loadComponent: load }, { id: 'other/keys/v1', path: 'api-keys', label: 'x', loadComponent: load }] };
+    const bad = { name: 'bad', settings: [{ id: 'bad/settings/v1', path: 'a/b', label: 'x', loadComponent: load }, { id: 'bad/none/v1', path: 'none', label: 'x' }] };
+    const problems = validatePlugins([ok, clash, bad] as never);
+    expect(problems).toContain('plugin "other": settings page "hooks" is already used by plugin "hooks"');
+    expect(problems).toContain('plugin "other": settings page "api-keys" is already used by the admin');
+    expect(problems.some((p) => p.includes('"bad/settings/v1" needs a one-segment path'))).toBe(true);
+    expect(problems).toContain('plugin "bad": settings page "bad/none/v1" needs loadComponent');
+  });
+
   it('refuses route clashes and the shell reserved paths', () => {
     const a = { name: 'a', routes: [{ path: 'inbox' }] };
     const b = { name: 'b', routes: [{ path: 'inbox/:id' }, { path: 'settings' }] };

@@ -1,7 +1,7 @@
 import { HttpClient } from '@angular/common/http';
 import { Injectable, InjectionToken, Type, computed, inject, signal } from '@angular/core';
 import { firstValueFrom } from 'rxjs';
-import type { AdminPluginDefinition, NavItem, SlotContribution, SlotName } from '../plugin-api';
+import type { AdminPluginDefinition, NavItem, SettingsPage, SlotContribution, SlotName } from '../plugin-api';
 import { isElementContribution } from '../plugin-api';
 
 /** The enabled plugins' admin modules (from the generated build-time registry). */
@@ -32,6 +32,11 @@ export class PluginHost {
 
   readonly nav = computed<readonly NavItem[]>(() =>
     this.plugins().flatMap((p) => p.nav ?? []).filter((n) => this.entitled(n)).sort((a, b) => (a.order ?? 100) - (b.order ?? 100)),
+  );
+
+  /** The settings pages of the plugins that are on, in menu order. */
+  readonly settingsPages = computed<readonly SettingsPage[]>(() =>
+    this.plugins().flatMap((p) => p.settings ?? []).sort((a, b) => (a.order ?? 100) - (b.order ?? 100) || a.id.localeCompare(b.id)),
   );
 
   private readonly loadedBackground = signal<ReadonlyMap<string, Type<unknown>>>(new Map());

@@ -28,6 +28,15 @@ export interface DomainEvent<K extends EventName = EventName> {
   emittedAt: string;
 }
 export type DurableEventHandler<K extends EventName> = (payload: EventMap[K], event: DomainEvent<K>) => void | Promise<void>;
+/**
+ * Decides, when an event is emitted (in its transaction, just before the commit), whether
+ * a delivery to this subscription is written at all: false writes no job. Use it to skip
+ * events nobody wants (webhooks: no enabled endpoint of the account selected the event).
+ */
+export type EventFilter<K extends EventName> = (name: K, payload: EventMap[K]) => boolean | Promise<boolean>;
+export interface SubscribeOptions<K extends EventName> {
+  when?: EventFilter<K>;
+}
 
 /** An entry of the event catalogue: the name, who emits it, and the TypeBox schema of its payload. */
 export interface EventDefinition {
@@ -35,6 +44,8 @@ export interface EventDefinition {
   owner: string;
   schema: TSchema;
 }
+
+type OutboxRow = Parameters<JobQueue['enqueueMany']>[0][number];
 
 /** The job type that carries one event to one durable handler. */
 export const EVENT_DELIVERY_JOB = 'core.event';
@@ -62,7 +73,8 @@ export interface RealtimeEnvelope {
  * Domain events, their catalogue, and realtime broadcast.
  *
  * `emit` writes one delivery job per matching durable subscription (`subscribe`, what
- * plugins' `events` use) in the emitting transaction — the transactional outbox: the
+ * plugins' `events` use) that wants it (owner on for the account, its `when` filter) in
+ * the emitting transaction — the transactional outbox: the
  * deliveries exist exactly when the change committed, a crash after the commit loses
  * none, and each handler runs at least once (retried with backoff) on some instance,
  * with the event's id as idempotency key. In-process listeners (`on`) run after the
@@ -71,9 +83,9 @@ export interface RealtimeEnvelope {
  */
 export class EventBus {
   private readonly handlers = new Map<string, Array<{ owner: string; fn: EventHandler<never> }>>();
-  private readonly subscriptions = new Map<string, { owner: string; pattern: EventPattern; fn: DurableEventHandler<never> }>();
+  private readonly subscriptions = new Map<string, { owner: string; pattern: EventPattern; fn: DurableEventHandler<never>; when?: EventFilter<never> }>();
   private readonly definitions = new Map<string, EventDefinition>();
-  private readonly outbox = new WeakMap<Transaction, Parameters<JobQueue['enqueueMany']>[0]>();
+  private readonly outbox = new WeakMap<Transaction, OutboxRow[]>();
   private readonly pending = new Set<Promise<unknown>>();
   private gate?: AccountGate;
 
@@ -97,12 +109,27 @@ export class EventBus {
    * A durable handler (at least once, from the outbox) for an event, a family
    * (`'conversation.*'`) or every event (`'*'`). `owner` is gated per account and, with
    * the pattern, names the subscription, so the deliveries already written survive a
-   * restart. Handlers must be idempotent: use `event.id`.
+   * restart. Handlers must be idempotent: use `event.id`. No delivery is written for an
+   * account where `owner` is off when the event is emitted, nor when `options.when`
+   * answers false (the gate is checked again at delivery).
    */
-  subscribe<P extends EventPattern>(pattern: P, owner: string, fn: DurableEventHandler<EventsMatching<P>>): void {
+  subscribe<P extends EventPattern>(pattern: P, owner: string, fn: DurableEventHandler<EventsMatching<P>>, options: SubscribeOptions<EventsMatching<P>> = {}): void {
     const key = `${owner}:${pattern}`;
     if (this.subscriptions.has(key)) throw new Error(`${owner} subscribes to "${pattern}" twice`);
-    this.subscriptions.set(key, { owner, pattern, fn: fn as unknown as DurableEventHandler<never> });
+    this.subscriptions.set(key, { owner, pattern, fn: fn as unknown as DurableEventHandler<never>, when: options.when as unknown as EventFilter<never> | undefined });
+  }
+
+  /** The deliveries worth writing: the subscriber's owner is on for the account, and its filter (if any) wants the event. */
+  private async wanted(rows: OutboxRow[]): Promise<OutboxRow[]> {
+    const keep = await Promise.all(rows.map(async (row) => {
+      const d = row.payload as unknown as Delivery;
+      const sub = this.subscriptions.get(d.subscriber);
+      if (!sub) return false;
+      const accountId = accountOf(d.payload);
+      if (accountId && this.gate && !(await this.gate(sub.owner, accountId))) return false;
+      return sub.when ? (sub.when as unknown as EventFilter<EventName>)(d.name, d.payload as never) : true;
+    }));
+    return rows.filter((_, i) => keep[i]);
   }
 
   private matching(name: string): string[] {
@@ -147,14 +174,14 @@ export class EventBus {
       this.outbox.set(tx, rows);
       return;
     }
-    this.track(this.jobs.enqueueMany(rows).catch((err: unknown) => this.logger.error({ err, event: name }, 'event could not be written to the outbox')));
+    this.track(this.wanted(rows).then((r) => this.jobs.enqueueMany(r)).catch((err: unknown) => this.logger.error({ err, event: name }, 'event could not be written to the outbox')));
   }
 
   private async flush(tx: Transaction): Promise<void> {
     const rows = this.outbox.get(tx) ?? [];
     // An event emitted after this point (by a later before-commit step) starts a new batch.
     this.outbox.delete(tx);
-    await this.jobs.enqueueMany(rows);
+    await this.jobs.enqueueMany(await this.wanted(rows));
   }
 
   private async deliver(d: Delivery, attempt: number): Promise<void> {

@@ -84,7 +84,7 @@ export class JobQueue {
   private readonly workerId = `${hostname()}:${process.pid}:${newId().slice(-6)}`;
   readonly stats = { completed: 0, failed: 0, dead: 0 };
 
-  constructor(private readonly db: Database, private readonly clock: Clock, private readonly logger: Logger, private readonly opts: { pollIntervalMs: number; leaseSeconds: number; maxAttempts: number }) {
+  constructor(private readonly db: Database, private readonly clock: Clock, private readonly logger: Logger, private readonly opts: { pollIntervalMs: number; leaseSeconds: number; maxAttempts: number; concurrency: number }) {
     this.model = db.define('Job', {
       id: { type: DataTypes.STRING(36), primaryKey: true },
       accountId: { type: DataTypes.STRING(36), allowNull: true },
@@ -225,20 +225,29 @@ export class JobQueue {
     this.timer.unref();
   }
 
+  /**
+   * One poll: fires due schedules, then claims as many due jobs as there are free worker
+   * slots (`JOBS_CONCURRENCY`) and starts them without waiting — a slow job holds its own
+   * slot only, and each job that ends frees its slot and asks for the next poll.
+   */
   private async tick(): Promise<void> {
     if (this.running || this.stopped) return;
     this.running = true;
-    let claimed = 0;
+    let more = false;
     try {
       await this.fireSchedules();
-      const jobs = await this.claim(10);
-      claimed = jobs.length;
-      await Promise.all(jobs.map((j) => this.track(this.execute(j))));
+      const free = this.opts.concurrency - this.inflight.size;
+      if (free > 0) {
+        const jobs = await this.claim(free);
+        for (const j of jobs) void this.track(this.execute(j)).finally(() => this.kick());
+        // A full batch: more may be due, if slots are left.
+        more = jobs.length === free;
+      }
     } catch (err) {
       this.logger.warn({ err }, 'job poll failed');
     } finally {
       this.running = false;
-      const again = claimed > 0 || this.kicked;
+      const again = (more && this.inflight.size < this.opts.concurrency) || this.kicked;
       this.kicked = false;
       this.wakeIn(again ? 0 : this.opts.pollIntervalMs);
     }

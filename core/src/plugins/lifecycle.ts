@@ -92,7 +92,10 @@ export class PluginLifecycle {
       });
       for (const [name, fn] of Object.entries(p.hooks ?? {})) container.cradle.hooks.on(name as HookName, p.name, ((payload: never) => (fn as (a: unknown, c: PluginContext) => unknown)(payload, ctx)) as never);
       // Durable: each handler runs from the outbox, at least once, gated per account.
-      for (const [pattern, fn] of Object.entries(p.events ?? {})) events.subscribe(pattern as EventPattern, p.name, ((payload: never, event: DomainEvent) => (fn as (a: unknown, c: PluginContext, e: DomainEvent) => unknown)(payload, ctx, event)) as never);
+      for (const [pattern, entry] of Object.entries(p.events ?? {})) {
+        const { handle, when } = (typeof entry === 'function' ? { handle: entry } : entry) as { handle: (a: unknown, c: PluginContext, e: DomainEvent) => unknown; when?: (a: unknown, c: PluginContext, n: string) => boolean | Promise<boolean> };
+        events.subscribe(pattern as EventPattern, p.name, ((payload: never, event: DomainEvent) => handle(payload, ctx, event)) as never, when ? { when: ((name: string, payload: unknown) => when(payload, ctx, name)) as never } : {});
+      }
       for (const [type, fn] of Object.entries(p.jobs ?? {})) jobs.register<Record<string, unknown>>(`${p.name}.${type}`, (payload, job) => fn(payload, job, ctx), p.name);
       for (const [type, spec] of Object.entries(p.schedules ?? {})) jobs.schedule(`${p.name}.${type}`, spec);
       for (const [kind, authorize] of Object.entries(p.channels ?? {})) gateway.registerChannel(kind, (actor, id) => authorize(actor, id, ctx));

@@ -58,8 +58,18 @@ export type PluginHookHandlers = {
  * each runs from the outbox at least once per event (retried with backoff, also after a
  * crash), so it must be idempotent — `event.id` is the key to use.
  */
+export type PluginEventHandler<P extends EventPattern> = (payload: EventMap[EventsMatching<P>], ctx: PluginContext, event: DomainEvent<EventsMatching<P>>) => void | Promise<void>;
+/**
+ * A durable handler with a filter: `when` runs as the event is emitted (in its
+ * transaction, before the commit) and, answering false, writes no delivery at all — so
+ * a handler interested in few of many events costs no job per event.
+ */
+export interface PluginEventSubscription<P extends EventPattern> {
+  when: (payload: EventMap[EventsMatching<P>], ctx: PluginContext, name: EventsMatching<P>) => boolean | Promise<boolean>;
+  handle: PluginEventHandler<P>;
+}
 export type PluginEventHandlers = {
-  [P in EventPattern]?: (payload: EventMap[EventsMatching<P>], ctx: PluginContext, event: DomainEvent<EventsMatching<P>>) => void | Promise<void>;
+  [P in EventPattern]?: PluginEventHandler<P> | PluginEventSubscription<P>;
 };
 
 /** An admin UI contribution (compiled into the admin at build time). */

@@ -104,7 +104,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       redisUrl: store.redisUrl,
       redisPrefix: store.redisPrefix,
       logLevel: (process.env.CHARLA_TEST_LOG as never) ?? 'silent',
-      jobs: { pollIntervalMs: 50, leaseSeconds: 30, maxAttempts: 8 },
+      jobs: { pollIntervalMs: 50, leaseSeconds: 30, maxAttempts: 8, concurrency: 10 },
       ...config,
       rateLimits: { ...RELAXED_LIMITS, ...(config?.rateLimits ?? {}) } as never,
     },

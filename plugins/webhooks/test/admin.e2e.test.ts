@@ -1,5 +1,5 @@
 /**
- * The Webhooks screen in headless Chromium against a real server (the built-in plugins)
+ * Settings → Webhooks in headless Chromium against a real server (the built-in plugins)
  * and a real local receiver: create a webhook with the event picker, see the secret
  * once, send a test event, read the delivery log, redeliver, turn it off.
  */
@@ -27,8 +27,12 @@ t.test('Webhooks screen: create with the event picker, secret once, test event, 
   const { page } = await h.newPage();
   await logIn(page, h.owner.email, h.owner.password);
   await page.waitForURL(/\/admin\/inbox/);
-  await page.getByRole('link', { name: 'Webhooks' }).click();
-  await page.waitForURL(/\/admin\/webhooks/);
+  // The old address leads to Settings → Webhooks, which the settings menu lists.
+  await page.goto('/admin/webhooks');
+  await page.waitForURL(/\/admin\/settings\/webhooks/);
+  await page.goto('/admin/settings/account');
+  await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Webhooks' }).click();
+  await page.waitForURL(/\/admin\/settings\/webhooks/);
   await page.getByLabel('Endpoint URL').fill('http://10.0.0.1/hook');
   await page.locator('[data-event="message.created"]').check();
   await page.getByRole('button', { name: 'Create webhook' }).click();

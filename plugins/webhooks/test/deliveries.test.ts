@@ -186,3 +186,18 @@ t.test('a restart during delivery loses nothing: the next instance sends it, and
   t.equal(new Set(receiver.received.map((r) => r.headers['webhook-id'])).size, 1, 'the retry after the restart carries the same webhook-id');
   t.ok(receiver.received.length >= 2);
 });
+
+t.test('redirects are never followed: a 3xx is a failed attempt, even to an allowed host', async (t) => {
+  const env = await startEnv();
+  t.teardown(() => env.close());
+  const { s, receiver } = env;
+  const w = await world(s);
+  const hook = await createHook(s, w.token, { url: receiver.url, events: ['message.created'] });
+  receiver.respond = () => ({ status: 302, headers: { location: `http://127.0.0.1:${receiver.port}/followed` } });
+  await visitorWrites(s, w.appId);
+  await settle(s);
+  const [d] = await until(() => log(env, w.token, hook.id), (l) => l[0]?.attempts === 1);
+  t.match(d, { status: 'pending', lastStatus: 302, lastError: 'HTTP 302' }, 'recorded as a failure, to be retried');
+  await settle(s);
+  t.equal(receiver.received.length, 1, 'the redirect target was never requested');
+});

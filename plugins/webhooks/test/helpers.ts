@@ -15,12 +15,18 @@ export interface Received { headers: IncomingHttpHeaders; body: string; json: { 
  * A real HTTP receiver on 127.0.0.1. `respond` decides each answer (status, optional
  * headers, or 'hang' to never answer); every request is recorded.
  */
-export interface Receiver { url: string; port: number; received: Received[]; respond: (r: Received) => number | 'hang' | { status: number; headers: Record<string, string> }; close(): Promise<void> }
+export interface Receiver {
+  url: string; port: number; received: Received[];
+  respond: (r: Received) => number | 'hang' | { status: number; headers?: Record<string, string>; delayMs?: number };
+  /** Requests being answered now, and the most there ever were at once. */
+  active: number; peak: number;
+  close(): Promise<void>;
+}
 
 export async function startReceiver(): Promise<Receiver> {
   const hanging = new Set<import('node:http').ServerResponse>();
   const rec: Receiver = {
-    url: '', port: 0, received: [], respond: () => 200,
+    url: '', port: 0, received: [], respond: () => 200, active: 0, peak: 0,
     close: () => new Promise((r) => {
       for (const res of hanging) res.destroy();
       server.closeAllConnections();
@@ -33,13 +39,21 @@ export async function startReceiver(): Promise<Receiver> {
     req.on('end', () => {
       const r: Received = { headers: req.headers, body, json: JSON.parse(body) };
       rec.received.push(r);
+      rec.active++;
+      rec.peak = Math.max(rec.peak, rec.active);
+      res.on('close', () => rec.active--);
       const answer = rec.respond(r);
       if (answer === 'hang') {
         hanging.add(res);
         return;
       }
-      const { status, headers } = typeof answer === 'number' ? { status: answer, headers: {} } : answer;
-      res.writeHead(status, headers).end('ok');
+      const { status, headers = {}, delayMs = 0 } = typeof answer === 'number' ? { status: answer } : answer;
+      if (!delayMs) return void res.writeHead(status, headers).end('ok');
+      hanging.add(res);
+      setTimeout(() => {
+        hanging.delete(res);
+        if (!res.destroyed) res.writeHead(status, headers).end('ok');
+      }, delayMs);
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));

@@ -2,6 +2,7 @@ import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
 import { RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
 import { AuthService } from '../../sdk/auth.service';
 import { TranslatePipe } from '../../sdk/i18n.service';
+import { PluginHost } from '../../sdk/plugin-host';
 
 @Component({
   selector: 'ch-settings-layout',
@@ -18,6 +19,11 @@ import { TranslatePipe } from '../../sdk/i18n.service';
       @if (auth.canManage()) {
         <a routerLink="api-keys" routerLinkActive="active" ariaCurrentWhenActive="page">{{ 'settings.apiKeys.nav' | t }}</a>
       }
+      @for (page of host.settingsPages(); track page.id) {
+        @if (!page.managersOnly || auth.canManage()) {
+          <a [routerLink]="page.path" routerLinkActive="active" ariaCurrentWhenActive="page">{{ page.label | t }}</a>
+        }
+      }
     </nav>
     <div class="settings-body">
       <router-outlet />
@@ -26,4 +32,5 @@ import { TranslatePipe } from '../../sdk/i18n.service';
 })
 export class SettingsLayout {
   protected readonly auth = inject(AuthService);
+  protected readonly host = inject(PluginHost);
 }

@@ -1,12 +1,15 @@
 import { Routes } from '@angular/router';
 import { managerGuard } from '../../sdk/guards';
+import type { AdminPluginDefinition } from '../../plugin-api';
 import { SettingsLayout } from './settings-layout';
 
-export const SETTINGS_ROUTES: Routes = [
+/** Settings: the built-in pages, then the plugins' settings pages (`settings` in defineAdminPlugin). */
+export const settingsRoutes = (plugins: readonly AdminPluginDefinition[] = []): Routes => [
   {
     path: '',
     component: SettingsLayout,
     children: [
+      ...plugins.flatMap((p) => p.settings ?? []).map((page) => ({ path: page.path, canActivate: page.managersOnly ? [managerGuard] : [], loadComponent: page.loadComponent })),
       { path: '', pathMatch: 'full', redirectTo: 'account' },
       { path: 'account', loadComponent: () => import('./account-settings').then((m) => m.AccountSettings) },
       { path: 'team', loadComponent: () => import('./team-settings').then((m) => m.TeamSettings) },
@@ -17,5 +20,7 @@ export const SETTINGS_ROUTES: Routes = [
     ],
   },
 ];
+
+export const SETTINGS_ROUTES: Routes = settingsRoutes();
 
 export { managerGuard };

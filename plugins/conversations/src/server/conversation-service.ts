@@ -147,6 +147,7 @@ export class ConversationService {
       await scope.update(this.m.Conversation, changes, { id });
       const next = { ...conv, ...changes, updatedAt: clock.now() };
       events.emit('conversation.updated', { accountId: actor.accountId, conversationId: id, changes: { ...changes }, actorId: actor.userId });
+      if (changes.assigneeId !== undefined) events.emit('conversation.assigned', { accountId: actor.accountId, conversationId: id, assigneeId: changes.assigneeId, previousAssigneeId: conv.assigneeId, actorId: actor.userId });
       if (changes.status === 'closed') events.emit('conversation.closed', { accountId: actor.accountId, conversationId: id, actorId: actor.userId });
       this.publisher.conversation(next, { ...changes }, await this.assigneeName(actor.accountId, next.assigneeId));
       return next;
@@ -165,6 +166,7 @@ export class ConversationService {
       await db.scope(accountId).update(this.m.Conversation, diff, { id });
       const next = { ...conv, ...diff };
       events.emit('conversation.updated', { accountId, conversationId: id, changes: { ...diff }, actorId: null });
+      if (diff.assigneeId !== undefined) events.emit('conversation.assigned', { accountId, conversationId: id, assigneeId: diff.assigneeId, previousAssigneeId: conv.assigneeId, actorId: null });
       if (diff.status === 'closed') events.emit('conversation.closed', { accountId, conversationId: id, actorId: null });
       this.publisher.conversation(next, { ...diff }, await this.assigneeName(accountId, next.assigneeId));
       return next;
@@ -199,6 +201,7 @@ export class ConversationService {
       if (claimed !== 1) return { outcome: 'gone' as const };
       const next = await this.get(accountId, id);
       events.emit('conversation.updated', { accountId, conversationId: id, changes: { assigneeId: to }, actorId: null });
+      events.emit('conversation.assigned', { accountId, conversationId: id, assigneeId: to, previousAssigneeId: null, actorId: null });
       this.publisher.conversation(next, { assigneeId: to }, await this.assigneeName(accountId, to));
       return { outcome: 'assigned' as const, conversation: next };
     });
@@ -212,6 +215,7 @@ export class ConversationService {
       if (n !== 1) return null;
       const next = await this.get(accountId, id);
       events.emit('conversation.updated', { accountId, conversationId: id, changes: { assigneeId: null }, actorId: null });
+      events.emit('conversation.assigned', { accountId, conversationId: id, assigneeId: null, previousAssigneeId: fromUserId, actorId: null });
       this.publisher.conversation(next, { assigneeId: null }, null);
       return next;
     });

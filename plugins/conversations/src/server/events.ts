@@ -16,6 +16,7 @@ export const CONVERSATION_EVENTS = {
   'conversation.created': Type.Object({ accountId: Id, siteId: Id, conversationId: Id, visitorId: Id }),
   'conversation.updated': Type.Object({ accountId: Id, conversationId: Id, changes: Type.Record(Type.String(), Type.Unknown()), actorId: Nullable(Id) }),
   'conversation.closed': Type.Object({ accountId: Id, conversationId: Id, actorId: Nullable(Id) }),
+  'conversation.assigned': Type.Object({ accountId: Id, conversationId: Id, assigneeId: Nullable(Id), previousAssigneeId: Nullable(Id), actorId: Nullable(Id) }),
   'message.created': Type.Object({
     accountId: Id, siteId: Id, conversationId: Id, messageId: Id, seq: Type.Integer(),
     senderType: SenderTypeSchema,

@@ -15,6 +15,8 @@ declare module '@charla/core' {
     'conversation.created': { accountId: string; siteId: string; conversationId: string; visitorId: string };
     'conversation.updated': { accountId: string; conversationId: string; changes: Record<string, unknown>; actorId: string | null };
     'conversation.closed': { accountId: string; conversationId: string; actorId: string | null };
+    /** The assignee changed (an agent, routing or the system; `assigneeId` null: unassigned). `conversation.updated` follows too. */
+    'conversation.assigned': { accountId: string; conversationId: string; assigneeId: string | null; previousAssigneeId: string | null; actorId: string | null };
     /** `assigneeId`: the conversation's assignee when the message was stored. */
     'message.created': { accountId: string; siteId: string; conversationId: string; messageId: string; seq: number; senderType: SenderType; senderId: string | null; private: boolean; content: string; assigneeId: string | null };
     /** A visitor pressed a button of a message block: `messageId` is the visitor message it became, `owner` the plugin that owns the block type. */

@@ -1,5 +1,5 @@
 /**
- * The webhooks plugin's admin module: the Webhooks screen (owners and admins).
+ * The webhooks plugin's admin module: Settings → Webhooks (owners and admins).
  * Declared in plugins/webhooks/package.json as `"charla": { "admin": "./src/admin/index.ts" }`.
  * Keep this file free of component imports: everything visual is lazy-loaded.
  */
@@ -9,7 +9,8 @@ import { ES } from './i18n/es';
 
 export default defineAdminPlugin({
   name: 'webhooks',
-  routes: [{ path: 'webhooks', loadComponent: () => import('./webhooks-page').then((m) => m.WebhooksPage) }],
-  nav: [{ id: 'webhooks/nav/v1', path: 'webhooks', label: 'webhooks.nav', icon: 'bolt', order: 60 }],
+  // Settings → Webhooks (owners and admins); the old /admin/webhooks address still leads there.
+  settings: [{ id: 'webhooks/settings/v1', path: 'webhooks', label: 'webhooks.nav', managersOnly: true, loadComponent: () => import('./webhooks-page').then((m) => m.WebhooksPage) }],
+  routes: [{ path: 'webhooks', pathMatch: 'full', redirectTo: '/settings/webhooks' }],
   messages: { en: EN, es: ES },
 });

@@ -24,6 +24,9 @@ const jobKey = (deliveryId: string) => `webhook:${deliveryId}`;
  * try is a job of its own, enqueued with the schedule's delay by the try before.
  */
 export class DeliveryService {
+  /** Tries in flight per endpoint on this instance. */
+  private readonly sending = new Map<string, number>();
+
   constructor(private readonly ctx: PluginContext, private readonly endpoints: EndpointService, private readonly opts: WebhookOptions) {}
 
   private get c() {
@@ -112,7 +115,23 @@ export class DeliveryService {
       await scope.update(m.Delivery, { status: 'failed', lastError: 'The webhook is disabled.', nextAttemptAt: null }, { id: d.id });
       return;
     }
-    const result = await this.post(ep, d, signal);
+    const busy = this.sending.get(ep.id) ?? 0;
+    if (busy >= this.opts.endpointConcurrency) {
+      // The endpoint's slots are taken (a slow receiver): this try waits its turn as a
+      // job of its own, and the worker slot goes to other endpoints' deliveries meanwhile.
+      const delayMs = Math.round(Math.min(1000, this.opts.timeoutMs / 2) * (0.5 + Math.random()));
+      await this.c.jobs.enqueue(DELIVER_JOB, { accountId, deliveryId: d.id, n }, { accountId, delayMs, dedupeKey: jobKey(d.id) });
+      return;
+    }
+    this.sending.set(ep.id, busy + 1);
+    let result: SendResult;
+    try {
+      result = await this.post(ep, d, signal);
+    } finally {
+      const left = (this.sending.get(ep.id) ?? 1) - 1;
+      if (left > 0) this.sending.set(ep.id, left);
+      else this.sending.delete(ep.id);
+    }
     if (signal.aborted) throw new Error(`delivery interrupted (${String(signal.reason)})`); // back to the queue; the same try runs again
     const ok = result.status !== null && result.status >= 200 && result.status < 300;
     const base = { attempts: d.attempts + 1, lastStatus: result.status, lastError: result.error?.slice(0, 500) ?? null, durationMs: result.durationMs };
@@ -131,6 +150,14 @@ export class DeliveryService {
       await scope.update(m.Delivery, { ...base, nextAttemptAt: new Date(clock.now().getTime() + delayMs) }, { id: d.id });
       await this.c.jobs.enqueue(DELIVER_JOB, { accountId, deliveryId: d.id, n: n + 1 }, { accountId, delayMs, dedupeKey: jobKey(d.id) });
     });
+  }
+
+  /** Deletes delivered and failed deliveries older than the retention (pending ones stay until they end). Run by the hourly `webhooks.prune` schedule. */
+  async prune(): Promise<number> {
+    const { db, clock, webhookModels: m } = this.c;
+    const before = new Date(clock.now().getTime() - this.opts.retentionDays * 86_400_000);
+    return db.withoutTenant('webhooks: prune old deliveries of every account', () =>
+      m.Delivery.destroy({ where: { status: { [Op.in]: ['delivered', 'failed'] }, createdAt: { [Op.lt]: before } } as never }));
   }
 
   /** Checks the URL again (DNS may have changed since it was saved) and sends to the address it approved. */

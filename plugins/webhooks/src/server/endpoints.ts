@@ -62,6 +62,17 @@ export class EndpointService {
     return rows.map((r) => r.get({ plain: true })).filter((r) => matches(eventsOf(r), name));
   }
 
+  /**
+   * The outbox filter: does an enabled endpoint of the event's account want it (a private
+   * note: one that opted in)? Runs as the event is emitted, so an event nobody wants
+   * costs one indexed query and no job.
+   */
+  async wants(payload: Record<string, unknown>, name: string): Promise<boolean> {
+    const accountId = typeof payload.accountId === 'string' ? payload.accountId : null;
+    if (!accountId || INTERNAL.test(name)) return false;
+    return (await this.subscribed(accountId, name)).some((e) => payload.private !== true || e.includePrivate);
+  }
+
   async get(accountId: string, id: string): Promise<EndpointRow> {
     const row = isId(id) ? await this.c.db.scope(accountId).findById(this.c.webhookModels.Endpoint, id) : null;
     if (!row) throw WebhookErrors.notFound('No webhook with this id.');

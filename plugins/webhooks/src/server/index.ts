@@ -40,7 +40,11 @@ const webhooks: CharlaPlugin = definePlugin({
   },
 
   events: {
-    '*': (payload, ctx, event) => ctx.container.cradle.webhookDeliveries.fanOut(payload as unknown as Record<string, unknown>, event),
+    '*': {
+      // No job for an event that no enabled endpoint of its account selected.
+      when: (payload, ctx, name) => ctx.container.cradle.webhookEndpoints.wants(payload as unknown as Record<string, unknown>, name),
+      handle: (payload, ctx, event) => ctx.container.cradle.webhookDeliveries.fanOut(payload as unknown as Record<string, unknown>, event),
+    },
   },
 
   // Enqueued with an `accountId`: core skips them where the plugin is off.
@@ -49,7 +53,12 @@ const webhooks: CharlaPlugin = definePlugin({
       const { accountId, deliveryId, n } = payload as { accountId: string; deliveryId: string; n: number };
       await ctx.container.cradle.webhookDeliveries.attempt(accountId, deliveryId, n, job.signal);
     },
+    prune: async (_payload, _job, ctx) => {
+      const n = await ctx.container.cradle.webhookDeliveries.prune();
+      if (n) ctx.logger.info({ deleted: n }, 'old webhook deliveries pruned');
+    },
   },
+  schedules: { prune: { every: '1h' } },
 
   routes: (app, ctx) => webhookRoutes(app, ctx),
 });
