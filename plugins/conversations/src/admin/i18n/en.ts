@@ -1,5 +1,6 @@
 export const EN: Record<string, string> = {
   'conversations.nav.inbox': 'Inbox',
+  'conversations.back': '← Inbox',
   'conversations.list.label': 'Conversations',
   'conversations.list.empty': 'No conversations here.',
   'conversations.list.error': 'The conversations could not be loaded.',

@@ -1,5 +1,6 @@
 export const ES: Record<string, string> = {
   'conversations.nav.inbox': 'Bandeja',
+  'conversations.back': '← Bandeja',
   'conversations.list.label': 'Conversaciones',
   'conversations.list.empty': 'No hay conversaciones aquí.',
   'conversations.list.error': 'No se pudieron cargar las conversaciones.',
