@@ -73,6 +73,10 @@ export namespace Components {
          */
         "queuePosition": number | null;
         /**
+          * Puts `text` in the message box as a draft (the visitor still sends it), e.g. `showNewMessage`.
+         */
+        "setDraft": (text: string) => Promise<void>;
+        /**
           * The site's name, shown in the header.
           * @default ''
          */

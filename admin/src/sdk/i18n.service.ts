@@ -1,6 +1,7 @@
 import { Injectable, Pipe, PipeTransform, computed, inject, signal } from '@angular/core';
 import type { Locale, MessageCatalogue } from '../plugin-api';
 import { LOCALES } from '../plugin-api';
+import { formatMessage } from './message-format';
 
 const STORAGE_KEY = 'charla.locale';
 
@@ -56,11 +57,13 @@ export class I18nService {
     this.applyLang(locale);
   }
 
-  /** Translate `key`, replacing `{name}` placeholders with `params`. */
+  /**
+   * Translate `key`, replacing `{name}` placeholders with `params`; counts use ICU plurals,
+   * `{n, plural, one {# item} other {# items}}`, chosen by the current locale's rules.
+   */
   t(key: string, params?: Record<string, unknown>): string {
     const text = this.messages()[key] ?? key;
-    if (!params) return text;
-    return text.replace(/\{(\w+)\}/g, (_, name: string) => (params[name] === undefined ? `{${name}}` : String(params[name])));
+    return formatMessage(text, params, this.current());
   }
 
   private applyLang(locale: Locale): void {

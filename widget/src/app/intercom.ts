@@ -59,7 +59,7 @@ export function installIntercom(charla: CharlaApi, scriptAppId: string | undefin
     update: (s) => (booted ? update(s as Settings) : boot(s as Settings)),
     show: () => void charla('open'),
     showMessages: () => void charla('open'),
-    showNewMessage: () => void charla('open'),
+    showNewMessage: (text) => void charla('showNewMessage', typeof text === 'string' ? text : undefined),
     hide: () => void charla('close'),
     trackEvent: (name, metadata) => typeof name === 'string' && void charla('track', name, (metadata ?? undefined) as Settings | undefined),
     shutdown: () => {

@@ -29,6 +29,8 @@ export interface CharlaApi {
   identify(user: UserData): Promise<unknown>;
   track(name: string, properties?: Record<string, unknown>): Promise<unknown>;
   open(): Promise<void>;
+  /** Opens the messenger with `text` (if any) in the composer, for the visitor to send. */
+  showNewMessage(text?: string): Promise<void>;
   close(): void;
   toggle(): void;
   shutdown(): void;
@@ -53,6 +55,7 @@ export function createSdk(ctx: BootContext, loadMessenger: () => Promise<typeof 
   let widget: Widget | null = null;
   let starting: Promise<void> | null = null;
   let wantOpen: boolean | null = null;
+  let wantDraft: string | undefined;
   let stopPlugins: (() => void) | null = null;
 
   /** Adds a listener for any widget event (the plugins' `message` too); returns its remover. */
@@ -104,9 +107,10 @@ export function createSdk(ctx: BootContext, loadMessenger: () => Promise<typeof 
       .then(() => {
         widget = w;
         emit('ready');
-        if (w.unreadCount > 0) emit('unreadCountChange', w.unreadCount);
-        if (wantOpen) void w.open();
+        // (The unread count of a returning visitor was emitted by the widget's start: once.)
+        if (wantOpen) void w.open(wantDraft);
         wantOpen = null;
+        wantDraft = undefined;
         // Plugins' widget modules: their host is a chunk of its own, loaded only when there are some.
         const plugins = w.plugins;
         if (Array.isArray(plugins) && plugins.length) {
@@ -132,6 +136,7 @@ export function createSdk(ctx: BootContext, loadMessenger: () => Promise<typeof 
     const w = widget;
     widget = null;
     wantOpen = null;
+    wantDraft = undefined;
     stopPlugins?.();
     stopPlugins = null;
     const pending = starting;
@@ -163,9 +168,19 @@ export function createSdk(ctx: BootContext, loadMessenger: () => Promise<typeof 
       wantOpen = true;
       return starting ?? Promise.resolve();
     },
+    showNewMessage: (text?: string) => {
+      const draft = typeof text === 'string' ? text : undefined;
+      if (widget) return widget.open(draft);
+      wantOpen = true;
+      wantDraft = draft;
+      return starting ?? Promise.resolve();
+    },
     close: () => {
       if (widget) widget.close();
-      else wantOpen = false;
+      else {
+        wantOpen = false;
+        wantDraft = undefined;
+      }
     },
     toggle: () => (widget?.isOpen ? widget.close() : void commands.open()),
     shutdown,
@@ -190,7 +205,7 @@ export function createSdk(ctx: BootContext, loadMessenger: () => Promise<typeof 
     return r;
   } as CharlaApi;
 
-  for (const name of ['init', 'identify', 'track', 'open', 'close', 'toggle', 'shutdown', 'on', 'off'] as const) {
+  for (const name of ['init', 'identify', 'track', 'open', 'showNewMessage', 'close', 'toggle', 'shutdown', 'on', 'off'] as const) {
     (api as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => (commands[name] as (...a: unknown[]) => unknown)(...args);
   }
   Object.defineProperties(api, {

@@ -174,7 +174,8 @@ export class Widget {
     this.#render();
   }
 
-  async open(): Promise<void> {
+  /** Opens the messenger; `draft` (showNewMessage) goes into the composer. */
+  async open(draft?: string): Promise<void> {
     if (this.#destroyed || !this.#launcher) return;
     if (!this.#open) {
       this.#open = true;
@@ -184,6 +185,7 @@ export class Widget {
     const el = await this.#ensureMessenger();
     if (!el || !this.#open) return;
     this.#render();
+    if (typeof draft === 'string' && draft) await el.setDraft(draft);
     void el.focusComposer();
     if (this.#activeId) await this.#loadHistory(this.#activeId);
     this.#watchActiveChannel();

@@ -18,4 +18,5 @@ export interface MessengerElement extends HTMLElement {
   emailSaved?: string | null;
   loading: boolean;
   focusComposer(): Promise<void>;
+  setDraft(text: string): Promise<void>;
 }

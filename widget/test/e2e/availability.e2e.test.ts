@@ -2,6 +2,7 @@
  * Issue 24: availability is live. Agents connecting and leaving, and office hours opening
  * and closing, reach an open widget through its realtime connection; the leave-a-message
  * form appears and disappears with them — on one server, and across two instances.
+ * An agent who is connected but away (inbox plugin) does not count as online.
  */
 import t from 'tap';
 import type { Browser, Page } from 'playwright-core';
@@ -48,6 +49,13 @@ async function run(): Promise<void> {
     const agent = await connectSocket(agentSide.url, owner.token);
     await waitShown(page, 'online');
     t.pass('an agent connects: the form goes away and the header says online, without a reload');
+    const setStatus = async (status: 'away' | 'available') => t.same((await agentSide.request('PATCH', '/api/v1/inbox/agents/me', { token: owner.token, body: { status } })).status, 200, `status ${status}`);
+    await setStatus('away');
+    await waitShown(page, 'offline');
+    t.pass('the only agent sets themselves away (still connected): the form is back');
+    await setStatus('available');
+    await waitShown(page, 'online');
+    t.pass('back to available: online again');
     agent.close();
     await waitShown(page, 'offline');
     t.pass('the last agent leaves: the form is back');

@@ -23,20 +23,20 @@ import { Icon } from './icon';
       <ul class="rail-items">
         @for (item of host.nav(); track item.id) {
           <li>
-            <a [routerLink]="['/', item.path]" routerLinkActive="active" ariaCurrentWhenActive="page" [attr.data-nav]="item.id">
+            <a [routerLink]="['/', item.path]" routerLinkActive="active" ariaCurrentWhenActive="page" [attr.data-nav]="item.id" [attr.title]="item.label | t">
               <ch-icon [name]="item.icon" />
               <span>{{ item.label | t }}</span>
             </a>
           </li>
         }
         <li>
-          <a routerLink="/dashboard" routerLinkActive="active" ariaCurrentWhenActive="page" data-nav="dashboard">
+          <a routerLink="/dashboard" routerLinkActive="active" ariaCurrentWhenActive="page" data-nav="dashboard" [attr.title]="'dashboard.title' | t">
             <ch-icon name="chart" />
             <span>{{ 'dashboard.title' | t }}</span>
           </a>
         </li>
         <li>
-          <a routerLink="/settings" routerLinkActive="active" ariaCurrentWhenActive="page">
+          <a routerLink="/settings" routerLinkActive="active" ariaCurrentWhenActive="page" [attr.title]="'shell.settings' | t">
             <ch-icon name="settings" />
             <span>{{ 'shell.settings' | t }}</span>
           </a>

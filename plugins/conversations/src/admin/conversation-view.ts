@@ -14,6 +14,7 @@ import {
   viewChild,
 } from '@angular/core';
 import { takeUntilDestroyed, toObservable } from '@angular/core/rxjs-interop';
+import { RouterLink } from '@angular/router';
 import {
   AuthService,
   ComposerExtensions,
@@ -51,7 +52,7 @@ function newClientId(): string {
 /** One conversation: header actions, the thread, the reply box, and the sidebar slot. */
 @Component({
   selector: 'ch-conversation-view',
-  imports: [TranslatePipe, DatePipe, SlotOutlet],
+  imports: [TranslatePipe, DatePipe, SlotOutlet, RouterLink],
   changeDetection: ChangeDetectionStrategy.OnPush,
   host: { class: 'conversation' },
   template: `
@@ -59,6 +60,7 @@ function newClientId(): string {
       <div class="conv-column">
         <header class="conv-header">
           <div class="conv-title">
+            <a class="conv-back btn btn-secondary btn-sm" routerLink="/inbox" queryParamsHandling="preserve">{{ 'conversations.back' | t }}</a>
             <h2>{{ visitorName() }}</h2>
             <span class="status-pill" data-testid="conversation-status" [attr.data-status]="c.status">{{ 'conversations.status.' + c.status | t }}</span>
           </div>

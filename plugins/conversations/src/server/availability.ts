@@ -10,9 +10,20 @@ export interface Availability {
 export const AVAILABILITY_EVENT = 'site:availability';
 const MINUTE = 60_000;
 
+/**
+ * The account's agents who count as online: connected (any instance), minus those the
+ * `availability:beforeCount` hook takes out (the inbox plugin: agents set away).
+ */
+export async function countAgentsOnline(c: Cradle, accountId: string): Promise<number> {
+  const agentIds = [...new Set((await c.presence.online('agent', accountId)).map((a) => a.id))];
+  if (!agentIds.length || !c.hooks.has('availability:beforeCount')) return agentIds.length;
+  const out = await c.hooks.run('availability:beforeCount', { accountId, agentIds });
+  return Array.isArray(out?.agentIds) ? new Set(out.agentIds.filter((id) => agentIds.includes(id))).size : agentIds.length;
+}
+
 /** `agentsOnline` when the caller already counted them (one count for all sites of an account). */
 export async function availabilityOf(c: Cradle, site: SiteAttrs, now: Date, agentsOnline?: number): Promise<Availability> {
-  agentsOnline ??= await c.presence.countOnline('agent', site.accountId);
+  agentsOnline ??= await countAgentsOnline(c, site.accountId);
   const inOfficeHours = isWithinOfficeHours((site.widget as { officeHours?: OfficeHours | null }).officeHours ?? null, now);
   return { online: inOfficeHours && agentsOnline > 0, inOfficeHours, agentsOnline };
 }
@@ -25,11 +36,13 @@ export async function availabilityOf(c: Cradle, site: SiteAttrs, now: Date, agen
  *  - when an agent's first device connects or last one leaves (any instance), to every
  *    site of the account, through the broker;
  *  - when a site's widget settings (office hours) change;
+ *  - when a plugin says who counts changed (`ConversationsData.availabilityChanged`,
+ *    e.g. the inbox when an agent goes away or comes back);
  *  - when office hours open or close: each instance with visitors of a site on it checks
  *    at every minute boundary (office hours have minute precision) and tells its own
  *    sockets only, so the change is neither missed nor sent twice across instances.
  */
-export function installAvailability(c: Cradle): void {
+export function installAvailability(c: Cradle): { publishAccount(accountId: string): Promise<void> } {
   const { realtime, events, clock, logger } = c;
 
   realtime.registerChannel('site', async (actor, id) => {
@@ -41,7 +54,7 @@ export function installAvailability(c: Cradle): void {
   const publish = async (site: SiteAttrs, agentsOnline?: number) =>
     events.publish(`site:${site.id}`, AVAILABILITY_EVENT, await availabilityOf(c, site, clock.now(), agentsOnline), 'visitors');
   const publishAccount = async (accountId: string) => {
-    const agentsOnline = await c.presence.countOnline('agent', accountId);
+    const agentsOnline = await countAgentsOnline(c, accountId);
     for (const site of await c.sites.list(accountId)) await publish(site, agentsOnline);
   };
   events.on('agent.online', 'conversations', (p) => publishAccount(p.accountId));
@@ -94,4 +107,5 @@ export function installAvailability(c: Cradle): void {
     clearTimeout(watched.get(siteId)?.timer);
     watched.delete(siteId);
   });
+  return { publishAccount };
 }

@@ -81,6 +81,12 @@ export interface ConversationsDataApi {
   visitors: ReadPort<VisitorRow, VisitorFilter>;
   pageViews: ReadPort<PageViewRow, PageViewFilter>;
   trackedEvents: ReadPort<TrackedEventRow, TrackedEventFilter>;
+  /**
+   * Who counts as an online agent changed for this account in a way the plugin cannot see
+   * (e.g. an agent set away, see the `availability:beforeCount` hook): recounts and pushes
+   * `site:availability` to the open widgets of every site of the account, on every instance.
+   */
+  availabilityChanged(accountId: string): Promise<void>;
 }
 
 /** Declare it in `uses` and get it with `ctx.services.get(ConversationsData)`. */
@@ -224,7 +230,7 @@ function conversationWhere(f: ConversationFilter): Where[] {
 }
 
 /** Builds the `ConversationsData` service of one server. */
-export function conversationsData(c: Cradle): ConversationsDataApi {
+export function conversationsData(c: Cradle, availability: { publishAccount(accountId: string): Promise<void> }): ConversationsDataApi {
   const m = () => modelsOf(c.db);
   const eq = <F>(fields: Array<keyof F & string>) => (f: F): Where[] => fields.filter((k) => f[k] !== undefined).map((k) => ({ [k]: text(k, f[k]) }));
   return {
@@ -242,5 +248,6 @@ export function conversationsData(c: Cradle): ConversationsDataApi {
     }, OLDEST_NEWEST),
     pageViews: new ModelPort<PageViewRow, PageViewFilter, 'oldest' | 'newest'>(c, () => m().PageView, eq<PageViewFilter>(['siteId', 'visitorId']), OLDEST_NEWEST),
     trackedEvents: new ModelPort<TrackedEventRow, TrackedEventFilter, 'oldest' | 'newest'>(c, () => m().TrackedEvent, eq<TrackedEventFilter>(['siteId', 'visitorId', 'name']), OLDEST_NEWEST),
+    availabilityChanged: (accountId) => availability.publishAccount(text('accountId', accountId)),
   };
 }

@@ -30,6 +30,8 @@ declare module '@charla/core' {
     'conversation:beforeAssign': { accountId: string; conversationId: string; assigneeId: string | null; actorId: string | null };
     /** Before a visitor is identified: change the user data, or throw to refuse. */
     'visitor:beforeIdentify': { accountId: string; siteId: string; visitorId: string; user: { email?: string; name?: string; externalId?: string; attributes?: Record<string, unknown> }; verified: boolean };
+    /** Before a site's availability is counted: `agentIds` are the account's connected agents; remove those who must not count as online (e.g. away). */
+    'availability:beforeCount': { accountId: string; agentIds: string[] };
     /** Extend the widget's boot payload (`extra` is sent to the widget as `extensions`). */
     'widget:init': { accountId: string; siteId: string; visitorId: string; extra: Record<string, unknown> };
   }

@@ -49,9 +49,8 @@ export default definePlugin({
       messages: asFunction((c: Cradle) => new MessageService(c)).singleton(),
     });
     ctx.container.register({ visitorAuthenticator: asValue(ctx.container.cradle.visitors.authenticate) });
-    ctx.services.provide(ConversationsData, conversationsData(ctx.container.cradle));
     installRealtime(ctx.container.cradle);
-    installAvailability(ctx.container.cradle);
+    ctx.services.provide(ConversationsData, conversationsData(ctx.container.cradle, installAvailability(ctx.container.cradle)));
   },
   jobs: {
     'offline-email': (payload, _job, ctx) => sendOfflineEmail(ctx.container.cradle, payload as { accountId: string; conversationId: string }),

@@ -62,6 +62,14 @@ const inbox: CharlaPlugin = definePlugin({
     });
   },
 
+  hooks: {
+    /** An agent set away is connected but not available: widgets must not say "online" for them. */
+    'availability:beforeCount': async (p, ctx) => {
+      const states = await ctx.container.cradle.inboxAgents.states(p.accountId, p.agentIds);
+      return { ...p, agentIds: p.agentIds.filter((id) => states.get(id)?.status !== 'away') };
+    },
+  },
+
   events: {
     'conversation.created': async (p, ctx) => {
       const c = ctx.container.cradle;
@@ -144,7 +152,11 @@ const inbox: CharlaPlugin = definePlugin({
       await c.inboxDashboard.touch(p.accountId);
     },
 
-    'agent.status_changed': (p, ctx) => ctx.container.cradle.inboxDashboard.touch(p.accountId),
+    'agent.status_changed': async (p, ctx) => {
+      await ctx.container.cradle.inboxDashboard.touch(p.accountId);
+      // Away agents do not count as online for the widgets (the hook below): tell them.
+      await ctx.services.get(ConversationsData).availabilityChanged(p.accountId);
+    },
     'visitor.online': (p, ctx) => ctx.container.cradle.inboxDashboard.touch(p.accountId),
     'visitor.offline': (p, ctx) => ctx.container.cradle.inboxDashboard.touch(p.accountId),
     'sla.breached': (p, ctx) => ctx.container.cradle.inboxDashboard.touch(p.accountId),

@@ -75,6 +75,13 @@ export class CharlaMessenger {
     this.textarea?.focus();
   }
 
+  /** Puts `text` in the message box as a draft (the visitor still sends it), e.g. `showNewMessage`. */
+  @Method()
+  async setDraft(text: string): Promise<void> {
+    this.draft = text;
+    if (this.textarea) this.textarea.value = text;
+  }
+
   @Watch('logoUrl')
   logoChanged(): void {
     this.logoBroken = false;
@@ -247,6 +254,7 @@ export class CharlaMessenger {
               placeholder={s.placeholder}
               rows={1}
               maxLength={10000}
+              value={this.draft}
               onInput={this.onInput}
               onKeyDown={this.onKeyDown}
             />

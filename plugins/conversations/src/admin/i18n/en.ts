@@ -1,5 +1,6 @@
 export const EN: Record<string, string> = {
   'conversations.nav.inbox': 'Inbox',
+  'conversations.back': '← Inbox',
   'conversations.list.label': 'Conversations',
   'conversations.list.empty': 'No conversations here.',
   'conversations.list.error': 'The conversations could not be loaded.',
@@ -15,8 +16,8 @@ export const EN: Record<string, string> = {
   'conversations.status.open': 'Open',
   'conversations.status.pending': 'Pending',
   'conversations.status.closed': 'Closed',
-  'conversations.count': '{n} conversations',
-  'conversations.unread': '{n} unread',
+  'conversations.count': '{n, plural, one {# conversation} other {# conversations}}',
+  'conversations.unread': '{n, plural, other {# unread}}',
   'conversations.note': 'Note',
   'conversations.you': 'You',
   'conversations.agent': 'Agent',

@@ -1,5 +1,6 @@
 export const ES: Record<string, string> = {
   'conversations.nav.inbox': 'Bandeja',
+  'conversations.back': '← Bandeja',
   'conversations.list.label': 'Conversaciones',
   'conversations.list.empty': 'No hay conversaciones aquí.',
   'conversations.list.error': 'No se pudieron cargar las conversaciones.',
@@ -15,8 +16,8 @@ export const ES: Record<string, string> = {
   'conversations.status.open': 'Abiertas',
   'conversations.status.pending': 'Pendientes',
   'conversations.status.closed': 'Cerradas',
-  'conversations.count': '{n} conversaciones',
-  'conversations.unread': '{n} sin leer',
+  'conversations.count': '{n, plural, one {# conversación} other {# conversaciones}}',
+  'conversations.unread': '{n, plural, other {# sin leer}}',
   'conversations.note': 'Nota',
   'conversations.you': 'Tú',
   'conversations.agent': 'Agente',
