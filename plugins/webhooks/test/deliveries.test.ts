@@ -20,7 +20,7 @@ t.test('a visitor message reaches the receiver signed, with the event id, once; 
   t.ok(verify(hook.secret, r.headers, r.body), 'the signature verifies with an independent implementation');
   t.notOk(verify(`whsec_${Buffer.from('wrong secret bytes').toString('base64')}`, r.headers, r.body), 'and not with another secret');
   t.equal(r.json.id, r.headers['webhook-id'], 'the body id is the webhook-id');
-  t.match(r.json, { type: 'message.created', accountId: w.accountId, data: { conversationId, messageId, content: 'Where is my order?', senderType: 'visitor' } });
+  t.match(r.json, { type: 'message.created', version: 1, accountId: w.accountId, data: { conversationId, messageId, content: 'Where is my order?', senderType: 'visitor' } });
   t.match(r.json.data, { message: { id: messageId, content: 'Where is my order?', private: false }, conversation: { id: conversationId, status: 'open' }, visitor: { id: String } }, 'the full objects the event names');
   t.notOk('tokenVersion' in (r.json.data.visitor as object), 'without internal fields');
   t.ok(Math.abs(Number(r.headers['webhook-timestamp']) - Date.now() / 1000) < 60, 'webhook-timestamp is Unix seconds');

@@ -9,7 +9,7 @@ import webhooks from '../src/server/index.js';
 export { conversations, webhooks, until };
 export type Smtp = Awaited<ReturnType<typeof startSmtpServer>>;
 
-export interface Received { headers: IncomingHttpHeaders; body: string; json: { id: string; type: string; createdAt: string; accountId: string; data: Record<string, unknown> } }
+export interface Received { headers: IncomingHttpHeaders; body: string; json: { id: string; type: string; version?: number; createdAt: string; accountId: string; data: Record<string, unknown> } }
 
 /**
  * A real HTTP receiver on 127.0.0.1. `respond` decides each answer (status, optional

@@ -14,6 +14,8 @@ export interface DeliveryView {
 }
 
 export const DELIVER_JOB = 'webhooks.deliver';
+/** The payload format's version (`version` in every body): a breaking change to its shape gets a new one. */
+export const PAYLOAD_VERSION = 1;
 const isoOrNull = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
 const jobKey = (deliveryId: string) => `webhook:${deliveryId}`;
 
@@ -50,7 +52,7 @@ export class DeliveryService {
     const targets = (await this.endpoints.subscribed(accountId, event.name)).filter((e) => payload.private !== true || e.includePrivate);
     if (!targets.length) return;
     const objects = await objectsOf(this.ctx, accountId, payload);
-    const bodyFor = (includePrivate: boolean) => JSON.stringify({ id: event.id, type: event.name, createdAt: event.emittedAt, accountId, data: { ...payload, ...visibleObjects(objects, includePrivate) } });
+    const bodyFor = (includePrivate: boolean) => JSON.stringify({ id: event.id, type: event.name, version: PAYLOAD_VERSION, createdAt: event.emittedAt, accountId, data: { ...payload, ...visibleObjects(objects, includePrivate) } });
     const bodies = { true: bodyFor(true), false: bodyFor(false) };
     const { db, webhookModels: m } = this.c;
     await db.transaction(async () => {
@@ -73,7 +75,7 @@ export class DeliveryService {
     const ep = await this.endpoints.get(accountId, endpointId);
     if (!ep.enabled) throw WebhookErrors.disabled('This webhook is disabled; enable it to send a test event.');
     const id = newId();
-    const body = JSON.stringify({ id, type: 'webhook.test', createdAt: this.c.clock.now().toISOString(), accountId, data: { webhookId: ep.id, message: 'A test event from Charla.' } });
+    const body = JSON.stringify({ id, type: 'webhook.test', version: PAYLOAD_VERSION, createdAt: this.c.clock.now().toISOString(), accountId, data: { webhookId: ep.id, message: 'A test event from Charla.' } });
     return this.view(await this.c.db.transaction(() => this.queue(accountId, ep.id, id, 'webhook.test', body)));
   }
 
