@@ -148,36 +148,49 @@ class Compiler {
     return `v.id ${wanted ? 'IN' : 'NOT IN'} (${this.bind(ids)})`;
   }
 
+  /** Visitors with a page view matching `cond` — one set-based subquery (indexes on page_views), not a lookup per visitor. */
   private pages(op: VisitorConditionOp, value: unknown): string {
-    const sub = (cond: string) => `EXISTS (SELECT 1 FROM page_views p WHERE p.account_id = :accountId AND p.visitor_id = v.id AND ${cond})`;
+    const some = (cond: string) => `v.id IN (SELECT p.visitor_id FROM page_views p WHERE p.account_id = :accountId AND ${cond})`;
     switch (op) {
       case 'eq':
       case 'neq':
         if (typeof value !== 'string') fail(`${op} needs a string value`);
-        return op === 'eq' ? sub(`p.url = ${this.bind(value)}`) : `NOT ${sub(`p.url = ${this.bind(value)}`)}`;
+        return op === 'eq' ? some(`p.url = ${this.bind(value)}`) : `NOT ${some(`p.url = ${this.bind(value)}`)}`;
       case 'contains':
       case 'starts_with':
-        return sub(`LOWER(p.url) LIKE ${this.like(value, op)}`);
+        return some(`LOWER(p.url) LIKE ${this.like(value, op)}`);
       case 'exists':
-        return sub('1 = 1');
+        return some('1 = 1');
       case 'not_exists':
-        return `NOT ${sub('1 = 1')}`;
+        return `NOT ${some('1 = 1')}`;
       default:
         return fail(`operator ${op} does not apply to pages.url`);
     }
   }
 
+  /**
+   * Event conditions as set-based subqueries over tracked_events (index on account, name,
+   * time): "did it" is `IN`, a count compares per visitor with `HAVING`, and a count that
+   * zero satisfies (eq 0, lt, lte, neq) is the complement of the visitors whose count fails it.
+   */
   private event(name: string, op: VisitorConditionOp, value: unknown): string {
     if (!EVENT_NAME.test(name)) fail('an event name is 1…100 printable characters');
-    const base = `FROM tracked_events e WHERE e.account_id = :accountId AND e.visitor_id = v.id AND e.name = ${this.bind(name)}`;
-    if (op === 'exists') return `EXISTS (SELECT 1 ${base})`;
-    if (op === 'not_exists') return `NOT EXISTS (SELECT 1 ${base})`;
-    if (op === 'in_last_days') return `EXISTS (SELECT 1 ${base} AND e.created_at >= ${this.days(value, op)})`;
-    if (op === 'not_in_last_days') return `NOT EXISTS (SELECT 1 ${base} AND e.created_at >= ${this.days(value, op)})`;
+    const from = `FROM tracked_events e WHERE e.account_id = :accountId AND e.name = ${this.bind(name)}`;
+    const who = (extra = '') => `v.id IN (SELECT e.visitor_id ${from}${extra})`;
+    if (op === 'exists') return who();
+    if (op === 'not_exists') return `NOT ${who()}`;
+    if (op === 'in_last_days') return who(` AND e.created_at >= ${this.days(value, op)}`);
+    if (op === 'not_in_last_days') return `NOT ${who(` AND e.created_at >= ${this.days(value, op)}`)}`;
     const cmp = op === 'neq' ? '<>' : Compiler.CMP[op];
     if (!cmp) fail(`operator ${op} does not apply to an event count`);
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) fail(`${op} on an event count needs a whole number`);
-    return `(SELECT COUNT(*) ${base}) ${cmp} ${this.bind(value)}`;
+    const n = value as number;
+    const zeroMatches = { '=': n === 0, '<>': n !== 0, '>': false, '>=': n === 0, '<': n > 0, '<=': true }[cmp]!;
+    const k = this.bind(n);
+    const grouped = (having: string) => `v.id IN (SELECT e.visitor_id ${from} GROUP BY e.visitor_id HAVING ${having})`;
+    if (!zeroMatches) return grouped(`COUNT(*) ${cmp} ${k}`);
+    // Zero matches: everyone except the visitors who did it and whose count fails the comparison.
+    return `NOT ${grouped(`NOT (COUNT(*) ${cmp} ${k})`)}`;
   }
 
   private attribute(key: string, op: VisitorConditionOp, value: unknown): string {
