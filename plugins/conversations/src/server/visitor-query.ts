@@ -186,6 +186,8 @@ class Compiler {
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) fail(`${op} on an event count needs a whole number`);
     const n = value as number;
     const zeroMatches = { '=': n === 0, '<>': n !== 0, '>': false, '>=': n === 0, '<': n > 0, '<=': true }[cmp]!;
+    // "At least once" needs no count.
+    if ((cmp === '>' && n === 0) || (cmp === '>=' && n === 1)) return who();
     const k = this.bind(n);
     const grouped = (having: string) => `v.id IN (SELECT e.visitor_id ${from} GROUP BY e.visitor_id HAVING ${having})`;
     if (!zeroMatches) return grouped(`COUNT(*) ${cmp} ${k}`);
