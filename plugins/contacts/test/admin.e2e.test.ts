@@ -66,4 +66,18 @@ t.test('Contacts: filter, save a segment, open a contact, watch it browse live',
     t.match(await page.getByTestId('pages-timeline').locator('li').first().textContent(), title, `${title}: the current page and the top of the timeline change live`);
   }
   t.equal(await page.getByTestId('pages-timeline').locator('li').count(), 3, 'Home, Pricing, Checkout');
+
+  // The same contact beside its conversation, live.
+  const sent = await h.server.request('POST', '/api/v1/widget/messages', { token: ana.token, body: { content: 'Hola, una pregunta', clientId: 'e2e-contacts-1' } });
+  t.equal(sent.status, 201);
+  await page.goto(`${h.base}/admin/inbox/${sent.body.conversation.id}`);
+  const panel = page.getByTestId('contact-panel');
+  await panel.waitFor();
+  t.equal((await panel.locator('[data-field="pageViewCount"]').textContent())?.trim(), '3', 'the sidebar panel shows the contact\'s profile');
+  await h.server.request('POST', '/api/v1/widget/page', { token: ana.token, body: { url: 'https://shop.example/thanks', title: 'Thanks' } });
+  await page.getByTestId('panel-current-page').filter({ hasText: 'Thanks' }).waitFor({ timeout: 10_000 });
+  t.pass('the sidebar panel\'s current page changes live');
+  await panel.getByRole('link', { name: 'Open contact' }).click();
+  await page.getByTestId('contact-profile').waitFor();
+  t.match(page.url(), new RegExp(`/admin/contacts/${ana.id}$`), 'and links to the contact page');
 });
