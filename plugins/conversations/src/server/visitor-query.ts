@@ -181,8 +181,7 @@ class Compiler {
     if (op === 'not_exists') return `NOT ${who()}`;
     if (op === 'in_last_days') return who(` AND e.created_at >= ${this.days(value, op)}`);
     if (op === 'not_in_last_days') return `NOT ${who(` AND e.created_at >= ${this.days(value, op)}`)}`;
-    const cmp = op === 'neq' ? '<>' : Compiler.CMP[op];
-    if (!cmp) fail(`operator ${op} does not apply to an event count`);
+    const cmp = (op === 'neq' ? '<>' : Compiler.CMP[op]) ?? fail(`operator ${op} does not apply to an event count`);
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) fail(`${op} on an event count needs a whole number`);
     const n = value as number;
     const zeroMatches = { '=': n === 0, '<>': n !== 0, '>': false, '>=': n === 0, '<': n > 0, '<=': true }[cmp]!;
