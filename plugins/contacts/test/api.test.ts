@@ -65,6 +65,7 @@ t.test('upsert: bad input', async (t) => {
     t.ok(r.body.detail, 'with a detail');
   }
   t.equal((await s.request('GET', '/api/v1/contacts/nope', { token: w.token })).status, 404);
+  t.equal((await s.request('GET', '/api/v1/contacts/%F0%9F%99%82/export', { token: w.token })).status, 404, 'an odd id in the export path is a 404, never a bad header');
   t.equal((await s.request('PATCH', '/api/v1/contacts/nope', { token: w.token, body: { name: 'x' } })).status, 404);
   t.equal((await s.request('PATCH', '/api/v1/contacts/nope', { token: w.token, body: { email: 'x' } })).status, 400);
 });

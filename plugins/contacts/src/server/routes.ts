@@ -85,7 +85,11 @@ export async function contactRoutes(app: FastifyInstance, ctx: PluginContext, co
   app.get('/api/v1/contacts/:id/export', {
     config: { ...read, roles: ['owner' as const, 'admin' as const] },
     schema: { tags, summary: 'Everything stored about one contact (GDPR access request), as JSON', params: IdParam, response: { ...problems(401, 403, 404) } },
-  }, async (request, reply) => reply.header('content-disposition', `attachment; filename="contact-${id(request)}.json"`).send(await contacts.exportOne(account(request), id(request))));
+  }, async (request, reply) => {
+    const data = await contacts.exportOne(account(request), id(request));
+    // The stored id, never the raw path segment, goes into the header.
+    return reply.header('content-disposition', `attachment; filename="contact-${data.contact.id.replace(/[^A-Za-z0-9-]/g, '')}.json"`).send(data);
+  });
 
   app.patch('/api/v1/contacts/:id', {
     config: write,
