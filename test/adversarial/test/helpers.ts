@@ -13,8 +13,9 @@ import conversations from '@charla/plugin-conversations';
 import inbox from '@charla/plugin-inbox';
 import knowledgeBase from '@charla/plugin-knowledge-base';
 import webhooks from '@charla/plugin-webhooks';
+import contacts from '@charla/plugin-contacts';
 
-export const PLUGINS = [conversations, inbox, knowledgeBase, webhooks];
+export const PLUGINS = [conversations, inbox, knowledgeBase, webhooks, contacts];
 export type Smtp = Awaited<ReturnType<typeof startSmtpServer>>;
 export type Res = Awaited<ReturnType<TestServer['request']>>;
 
@@ -146,6 +147,8 @@ export async function snapshotA(s: TestServer, w: World): Promise<string> {
     draft: await get(`/api/v1/kb/articles/${w.draft.id}`),
     victim: await get('/api/v1/widget/conversations', w.victim.token),
     plugins: await get('/api/v1/plugins'),
+    victimContact: await get(`/api/v1/contacts/${w.victim.id}`),
+    segments: await get('/api/v1/segments'),
   }));
 }
 

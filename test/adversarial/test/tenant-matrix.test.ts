@@ -64,6 +64,9 @@ t.test('route table × callers: clear refusals, nothing leaked, nothing changed'
   const newWebhook = async () => (await s.request('POST', '/api/v1/webhooks', { token: w.A.owner.token, body: { url: `http://127.0.0.1:${hookPort}/hook`, events: ['message.created'] } })).body.id as string;
   const webhookA = await newWebhook();
   const deliveryA = (await s.request('POST', `/api/v1/webhooks/${webhookA}/test`, { token: w.A.owner.token })).body.id as string;
+  const newContact = async () => (await s.request('POST', '/api/v1/contacts', { token: w.A.owner.token, body: { externalId: `throwaway-${cid()}` } })).body.id as string;
+  const newSegment = async () => (await s.request('POST', '/api/v1/segments', { token: w.A.owner.token, body: { name: `Throwaway ${cid()}`, filter: { field: 'visitCount', op: 'gt', value: 0 } } })).body.id as string;
+  const segmentA = (await s.request('POST', '/api/v1/segments', { token: w.A.owner.token, body: { name: `${w.CANARY} segment`, filter: { field: 'name', op: 'contains', value: w.CANARY } } })).body.id as string;
   const newQuickReply = async () => (await s.request('POST', '/api/v1/inbox/quick-replies', { token: w.A.owner.token, body: { shortcut: `/t${cid().slice(-8)}`, content: 'x' } })).body.id as string;
 
   const rules: Record<string, Rule> = {
@@ -158,6 +161,20 @@ t.test('route table × callers: clear refusals, nothing leaked, nothing changed'
     'GET /api/v1/widget/kb/search': { allow: ['victim', 'visitorA'], scope: 'own', path: (w) => `/api/v1/widget/kb/search?q=${w.CANARY}` },
     'GET /api/v1/widget/kb/articles/{id}': { allow: ['victim', 'visitorA'], scope: 'tenant', path: (w) => `/api/v1/widget/kb/articles/${w.article.id}` },
     'POST /api/v1/widget/kb/articles/{id}/feedback': { allow: ['victim', 'visitorA'], scope: 'tenant', path: (w) => `/api/v1/widget/kb/articles/${w.article.id}/feedback`, body: () => ({ helpful: true }) },
+    'POST /api/v1/contacts/search': { allow: AGENTS_A, scope: 'own', body: (w) => ({ filter: { field: 'name', op: 'contains', value: w.CANARY } }) },
+    'POST /api/v1/contacts/export.csv': { allow: AGENTS_A, scope: 'own', body: (w) => ({ filter: { field: 'name', op: 'contains', value: w.CANARY } }) },
+    'POST /api/v1/contacts': { allow: AGENTS_A, scope: 'own', body: () => ({ externalId: 'matrix-contact', name: 'Matrix' }) },
+    'GET /api/v1/contacts/{id}': { allow: AGENTS_A, scope: 'tenant', path: (w) => `/api/v1/contacts/${w.victim.id}` },
+    'GET /api/v1/contacts/{id}/export': { allow: MANAGERS_A, scope: 'tenant', path: (w) => `/api/v1/contacts/${w.victim.id}/export` },
+    'PATCH /api/v1/contacts/{id}': { allow: AGENTS_A, scope: 'tenant', path: (w) => `/api/v1/contacts/${w.victim.id}`, body: () => ({ attributes: { matrix: true } }) },
+    'DELETE /api/v1/contacts/{id}': { allow: MANAGERS_A, scope: 'tenant', path: (w, f) => `/api/v1/contacts/${f ?? w.victim.id}`, fresh: newContact },
+    'POST /api/v1/events': { allow: AGENTS_A, scope: 'tenant', body: (w) => ({ contact: { id: w.victim.id }, name: 'matrix' }) },
+    'GET /api/v1/segments': { allow: AGENTS_A, scope: 'own' },
+    'POST /api/v1/segments': { allow: AGENTS_A, scope: 'own', body: () => ({ name: 'Matrix segment', filter: { field: 'visitCount', op: 'gt', value: 0 } }) },
+    'GET /api/v1/segments/{id}': { allow: AGENTS_A, scope: 'tenant', path: () => `/api/v1/segments/${segmentA}` },
+    'PATCH /api/v1/segments/{id}': { allow: AGENTS_A, scope: 'tenant', path: () => `/api/v1/segments/${segmentA}`, body: (w) => ({ name: `${w.CANARY} segment` }) },
+    'DELETE /api/v1/segments/{id}': { allow: AGENTS_A, scope: 'tenant', path: (_w, f) => `/api/v1/segments/${f ?? segmentA}`, fresh: newSegment },
+    'GET /api/v1/segments/{id}/contacts': { allow: AGENTS_A, scope: 'tenant', path: () => `/api/v1/segments/${segmentA}/contacts` },
     'GET /help/{appId}': { allow: EVERYONE, scope: 'public', path: (w) => `/help/${w.A.site.appId}` },
     'GET /help/{appId}/{slug}': { allow: EVERYONE, scope: 'public', path: (w) => `/help/${w.A.site.appId}/${w.article.slug}` },
   };

@@ -1,5 +1,8 @@
-import { Op, col, defineService, fn, type Cradle, type Model, type ModelStatic } from '@charla/core';
+import { Op, col, defineService, fn, newId, type Cradle, type Model, type ModelStatic } from '@charla/core';
 import { ConversationErrors } from './errors.js';
+import { cleanAttributes } from './visitor-service.js';
+import { visitorView } from './views.js';
+import { SORT_COLUMNS, compileVisitorCondition, sqlDate, type VisitorCondition, type VisitorSortField } from './visitor-query.js';
 import { modelsOf, type ConversationRow, type ConversationStatus, type MessageRow, type PageViewRow, type SenderType, type TrackedEventRow, type VisitorRow } from './models.js';
 
 /** Paging and time window of a list (`since`/`until` bound `createdAt`: since ≤ t < until). */
@@ -74,13 +77,64 @@ export interface ConversationPort extends ReadPort<ConversationRow, Conversation
   accountsWithUnassigned(): Promise<string[]>;
 }
 
+export type { VisitorCondition, VisitorConditionOp, VisitorConditionValue, VisitorSortField } from './visitor-query.js';
+
+/** A search over visitors by condition (the contacts filter language, typed), keyset-paged. */
+export interface VisitorSearch {
+  where?: VisitorCondition;
+  /** Default `lastSeenAt` `desc`; ties broken by id. */
+  sort?: { field: VisitorSortField; order: 'asc' | 'desc' };
+  /** 1…500, default 50. */
+  limit?: number;
+  cursor?: string;
+}
+
+/** What an agent or an integration may change on a visitor; `attributes` are merged (a null value removes the key). */
+export interface VisitorChanges { name?: string | null; email?: string | null; attributes?: Record<string, unknown> }
+
+export interface VisitorUpsert extends VisitorChanges {
+  /** The site a new visitor belongs to. */
+  siteId: string;
+  /** The integration's id of the user: matched first (then `email`), within the account. */
+  externalId?: string;
+}
+
+export interface VisitorPort extends ReadPort<VisitorRow, VisitorFilter> {
+  /**
+   * Visitors matching a condition, in one SQL statement on the visitor table (indexes on
+   * the account and each filter/sort column); `online` reads the presence registry.
+   * A malformed condition throws a TypeError naming the problem.
+   */
+  search(accountId: string, query?: VisitorSearch): Promise<Page<VisitorRow>>;
+  /** How many visitors match (the same conditions as `search`). */
+  countWhere(accountId: string, where?: VisitorCondition): Promise<number>;
+  /** Whether the visitor has a widget connected now. */
+  isOnline(accountId: string, id: string): Promise<boolean>;
+  /** Changes name, e-mail or attributes (checked like `identify`'s); null when no such visitor. Publishes `visitor:updated`. */
+  update(accountId: string, id: string, changes: VisitorChanges): Promise<VisitorRow | null>;
+  /** Finds the visitor by `externalId`, else by `email` (account-wide), and updates it; or creates one (verified when it has an externalId). */
+  upsert(accountId: string, input: VisitorUpsert): Promise<{ visitor: VisitorRow; created: boolean }>;
+  /**
+   * Erases a visitor (GDPR): its page views, tracked events, conversations with their
+   * messages, and the visitor itself; its widget token stops working. False when no such visitor.
+   */
+  erase(accountId: string, id: string): Promise<boolean>;
+}
+
+export interface TrackedEventInput { visitorId: string; name: string; properties?: Record<string, unknown>; occurredAt?: Date }
+
+export interface TrackedEventPort extends ReadPort<TrackedEventRow, TrackedEventFilter> {
+  /** Records events for visitors of this account (all or none; an unknown visitor id → TypeError); emits `event.tracked` for each. */
+  record(accountId: string, events: TrackedEventInput[]): Promise<TrackedEventRow[]>;
+}
+
 /** The conversations plugin's data for other plugins: read ports (filters, paging, tenant-scoped) and the writes they need. */
 export interface ConversationsDataApi {
   conversations: ConversationPort;
   messages: ReadPort<MessageRow, MessageFilter>;
-  visitors: ReadPort<VisitorRow, VisitorFilter>;
+  visitors: VisitorPort;
   pageViews: ReadPort<PageViewRow, PageViewFilter>;
-  trackedEvents: ReadPort<TrackedEventRow, TrackedEventFilter>;
+  trackedEvents: TrackedEventPort;
   /**
    * Who counts as an online agent changed for this account in a way the plugin cannot see
    * (e.g. an agent set away, see the `availability:beforeCount` hook): recounts and pushes
@@ -215,6 +269,177 @@ class Conversations extends ModelPort<ConversationRow, ConversationFilter, Conve
   }
 }
 
+const MAX_ONLINE = 10_000;
+
+class Visitors extends ModelPort<VisitorRow, VisitorFilter, 'oldest' | 'newest'> implements VisitorPort {
+  private async onlineIds(accountId: string): Promise<string[]> {
+    return (await this.c.presence.online('visitor', accountId)).map((e) => e.id).slice(0, MAX_ONLINE);
+  }
+
+  private async compiled(accountId: string, where: VisitorCondition | undefined) {
+    // Presence is read only when the condition names `online`.
+    const needsOnline = where !== undefined && JSON.stringify(where).includes('"online"');
+    const online = needsOnline ? await this.onlineIds(accountId) : [];
+    return compileVisitorCondition(where, { dialect: this.c.db.dialect, now: this.c.clock.now(), onlineIds: () => online });
+  }
+
+  async search(accountId: string, query: VisitorSearch = {}): Promise<Page<VisitorRow>> {
+    const field = query.sort?.field ?? 'lastSeenAt';
+    const dir = (query.sort?.order ?? 'desc') === 'asc' ? 'ASC' : 'DESC';
+    const col = SORT_COLUMNS[field];
+    if (!col) throw new TypeError(`sort field must be one of ${Object.keys(SORT_COLUMNS).join(', ')}`);
+    const limit = Math.min(Math.max(Math.floor(query.limit ?? 50), 1), MAX_PAGE);
+    const { sql, params } = await this.compiled(accountId, query.where);
+    const order = `${field}:${dir}`;
+    let keyset = '';
+    if (query.cursor !== undefined) {
+      const [k, id] = decodeCursor(text('cursor', query.cursor), order, [[field, dir], ['id', dir]]) as [unknown, string];
+      const key = k instanceof Date ? sqlDate(this.c.db.dialect, k) : Number(k);
+      if (typeof key === 'number' && !Number.isFinite(key)) throw ConversationErrors.badCursor('cursor is not one this list returned for this order; start again without it.');
+      const cmp = dir === 'ASC' ? '>' : '<';
+      params.ck = key;
+      params.cid = id;
+      keyset = ` AND (v.${col} ${cmp} :ck OR (v.${col} = :ck AND v.id ${cmp} :cid))`;
+    }
+    const rows = await this.c.db.scope(accountId).query<{ id: string }>(
+      `SELECT v.id FROM visitors v WHERE v.account_id = :accountId AND ${sql}${keyset} ORDER BY v.${col} ${dir}, v.id ${dir} LIMIT ${limit + 1}`,
+      params,
+    );
+    const ids = rows.slice(0, limit).map((r) => r.id);
+    const found = ids.length ? await this.c.db.scope(accountId).findAll(modelsOf(this.c.db).Visitor, { where: { id: { [Op.in]: ids } } }) : [];
+    const byId = new Map(found.map((r) => [r.id, r.get({ plain: true }) as VisitorRow]));
+    const items = ids.map((id) => byId.get(id)).filter((v): v is VisitorRow => !!v);
+    const last = items[items.length - 1] as unknown as Record<string, unknown> | undefined;
+    const nextCursor = rows.length > limit && last
+      ? Buffer.from(JSON.stringify({ o: order, v: [last[field] instanceof Date ? (last[field] as Date).toISOString() : String(last[field]), last.id] })).toString('base64url')
+      : null;
+    return { items, nextCursor };
+  }
+
+  async countWhere(accountId: string, where?: VisitorCondition): Promise<number> {
+    const { sql, params } = await this.compiled(accountId, where);
+    const [row] = await this.c.db.scope(accountId).query<{ n: number | string }>(`SELECT COUNT(*) AS n FROM visitors v WHERE v.account_id = :accountId AND ${sql}`, params);
+    return Number(row?.n ?? 0);
+  }
+
+  async isOnline(accountId: string, id: string): Promise<boolean> {
+    return (await this.get(accountId, id)) !== null && this.c.presence.isOnline('visitor', id);
+  }
+
+  private changes(current: VisitorRow | null, input: VisitorChanges): Partial<VisitorRow> {
+    const out: Partial<VisitorRow> = {};
+    if (input.name !== undefined) out.name = input.name === null ? null : String(input.name).slice(0, 200);
+    if (input.email !== undefined) {
+      const email = input.email === null ? null : String(input.email).toLowerCase().slice(0, 320);
+      if (email !== (current?.email ?? null)) Object.assign(out, { email, emailVerified: false });
+    }
+    if (input.attributes !== undefined) {
+      const given = input.attributes as Record<string, unknown>;
+      const merged: Record<string, unknown> = { ...((current?.attributes as Record<string, unknown> | undefined) ?? {}) };
+      for (const [k, v] of Object.entries(cleanAttributes(given))) {
+        if (v === null) delete merged[k];
+        else merged[k] = v;
+      }
+      if (Object.keys(merged).length > 100) throw ConversationErrors.badAttributes('attributes may have at most 100 keys.');
+      out.attributes = merged;
+    }
+    return out;
+  }
+
+  async update(accountId: string, id: string, input: VisitorChanges): Promise<VisitorRow | null> {
+    const current = await this.get(accountId, id);
+    if (!current) return null;
+    const changes = this.changes(current, input);
+    const { Visitor } = modelsOf(this.c.db);
+    return this.c.db.transaction(async () => {
+      if (Object.keys(changes).length) await this.c.db.scope(accountId).update(Visitor, changes, { id });
+      const next = { ...current, ...changes };
+      this.c.events.publish(`account:${accountId}`, 'visitor:updated', { visitor: visitorView(next) }, 'agents');
+      return next;
+    });
+  }
+
+  async upsert(accountId: string, input: VisitorUpsert): Promise<{ visitor: VisitorRow; created: boolean }> {
+    const scope = this.c.db.scope(accountId);
+    const { Visitor } = modelsOf(this.c.db);
+    const externalId = input.externalId === undefined ? undefined : text('externalId', input.externalId).slice(0, 200);
+    const email = input.email === undefined || input.email === null ? undefined : text('email', input.email).toLowerCase().slice(0, 320);
+    if (!externalId && !email) throw new TypeError('upsert needs an externalId or an email');
+    return this.c.db.transaction(async () => {
+      const existing = (externalId ? await scope.findOne(Visitor, { where: { externalId }, order: [['createdAt', 'ASC']] }) : null)
+        ?? (email && !externalId ? await scope.findOne(Visitor, { where: { email }, order: [['createdAt', 'ASC']] }) : null);
+      if (existing) {
+        const current = existing.get({ plain: true }) as VisitorRow;
+        const changes = this.changes(current, input);
+        if (externalId && !current.externalId) changes.externalId = externalId;
+        if (Object.keys(changes).length) await scope.update(Visitor, changes, { id: current.id });
+        const next = { ...current, ...changes };
+        this.c.events.publish(`account:${accountId}`, 'visitor:updated', { visitor: visitorView(next) }, 'agents');
+        return { visitor: next, created: false };
+      }
+      const site = await this.c.sites.byIdForAccount(accountId, text('siteId', input.siteId));
+      if (!site) throw new TypeError('siteId is not a site of this account');
+      const now = this.c.clock.now();
+      const row = await scope.create(Visitor, {
+        id: newId(), siteId: site.id, externalId: externalId ?? null, email: null, emailVerified: false, name: null, verified: !!externalId, attributes: {},
+        country: null, language: null, firstSeenAt: now, lastSeenAt: now, visitCount: 0, currentUrl: null, currentTitle: null, userAgent: null, tokenVersion: 1,
+        ...this.changes(null, input),
+      } as never);
+      const visitor = row.get({ plain: true }) as VisitorRow;
+      this.c.events.emit('visitor.created', { accountId, siteId: site.id, visitorId: visitor.id });
+      return { visitor, created: true };
+    });
+  }
+
+  async erase(accountId: string, id: string): Promise<boolean> {
+    const current = await this.get(accountId, id);
+    if (!current) return false;
+    const { Visitor, PageView, TrackedEvent, Conversation, Message, ResponderTurn } = modelsOf(this.c.db);
+    const scope = this.c.db.scope(accountId);
+    await this.c.db.transaction(async () => {
+      const convIds = (await scope.findAll(Conversation, { attributes: ['id'], where: { visitorId: id } })).map((c) => c.id);
+      if (convIds.length) {
+        await scope.destroy(Message, { conversationId: { [Op.in]: convIds } } as never);
+        await scope.destroy(ResponderTurn, { conversationId: { [Op.in]: convIds } } as never);
+        await scope.destroy(Conversation, { id: { [Op.in]: convIds } } as never);
+      }
+      await scope.destroy(PageView, { visitorId: id });
+      await scope.destroy(TrackedEvent, { visitorId: id });
+      await scope.destroy(Visitor, { id });
+      // Sockets of the erased visitor drop their token at once.
+      this.c.events.system('visitor-token', { visitorId: id, version: Number(current.tokenVersion) + 1 });
+    });
+    return true;
+  }
+}
+
+class TrackedEvents extends ModelPort<TrackedEventRow, TrackedEventFilter, 'oldest' | 'newest'> implements TrackedEventPort {
+  async record(accountId: string, events: TrackedEventInput[]): Promise<TrackedEventRow[]> {
+    if (!Array.isArray(events)) throw new TypeError('events must be a list');
+    const scope = this.c.db.scope(accountId);
+    const { Visitor, TrackedEvent } = modelsOf(this.c.db);
+    const ids = [...new Set(events.map((e) => text('visitorId', e.visitorId)))];
+    const visitors = ids.length ? await scope.findAll(Visitor, { attributes: ['id', 'siteId'], where: { id: { [Op.in]: ids } } }) : [];
+    const siteOf = new Map(visitors.map((v) => [v.id, v.siteId]));
+    const missing = ids.find((v) => !siteOf.has(v));
+    if (missing) throw new TypeError(`no visitor ${missing} in this account`);
+    const rows = events.map((e) => {
+      if (typeof e.name !== 'string' || !e.name || e.name.length > 100) throw new TypeError('an event name is 1…100 characters');
+      const at = e.occurredAt === undefined ? this.c.clock.now() : when('occurredAt', e.occurredAt);
+      return { id: newId(), siteId: siteOf.get(e.visitorId)!, visitorId: e.visitorId, name: e.name, properties: cleanAttributes(e.properties), createdAt: at };
+    });
+    return this.c.db.transaction(async () => {
+      const out: TrackedEventRow[] = [];
+      for (const r of rows) {
+        const created = await scope.create(TrackedEvent, r as never);
+        out.push({ ...(created.get({ plain: true }) as TrackedEventRow), createdAt: r.createdAt });
+        this.c.events.emit('event.tracked', { accountId, siteId: r.siteId, visitorId: r.visitorId, name: r.name, properties: r.properties });
+      }
+      return out;
+    });
+  }
+}
+
 function conversationWhere(f: ConversationFilter): Where[] {
   const and: Where[] = [];
   if (f.status !== undefined) and.push({ status: { [Op.in]: texts('status', f.status) } });
@@ -241,13 +466,13 @@ export function conversationsData(c: Cradle, availability: { publishAccount(acco
       if (f.private !== undefined) and.push({ private: f.private === true });
       return and;
     }, OLDEST_NEWEST),
-    visitors: new ModelPort<VisitorRow, VisitorFilter, 'oldest' | 'newest'>(c, () => m().Visitor, (f) => {
+    visitors: new Visitors(c, () => m().Visitor, (f) => {
       const and = eq<VisitorFilter>(['siteId', 'email', 'externalId'])(f);
       if (f.ids !== undefined) and.push({ id: { [Op.in]: texts('ids', f.ids) } });
       return and;
     }, OLDEST_NEWEST),
     pageViews: new ModelPort<PageViewRow, PageViewFilter, 'oldest' | 'newest'>(c, () => m().PageView, eq<PageViewFilter>(['siteId', 'visitorId']), OLDEST_NEWEST),
-    trackedEvents: new ModelPort<TrackedEventRow, TrackedEventFilter, 'oldest' | 'newest'>(c, () => m().TrackedEvent, eq<TrackedEventFilter>(['siteId', 'visitorId', 'name']), OLDEST_NEWEST),
+    trackedEvents: new TrackedEvents(c, () => m().TrackedEvent, eq<TrackedEventFilter>(['siteId', 'visitorId', 'name']), OLDEST_NEWEST),
     availabilityChanged: (accountId) => availability.publishAccount(text('accountId', accountId)),
   };
 }

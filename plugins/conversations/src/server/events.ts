@@ -11,7 +11,7 @@ export const CONVERSATION_EVENTS = {
   'visitor.identified': Type.Object({ ...visitor, verified: Type.Boolean(), mergedFrom: Type.Optional(Id) }),
   'visitor.online': Type.Object(visitor),
   'visitor.offline': Type.Object(visitor),
-  'visitor.page_viewed': Type.Object({ ...visitor, url: Type.String(), title: Nullable(Type.String()) }),
+  'visitor.page_viewed': Type.Object({ ...visitor, url: Type.String(), title: Nullable(Type.String()), at: Type.Optional(Type.String({ format: 'date-time' })) }),
   'event.tracked': Type.Object({ ...visitor, name: Type.String(), properties: Type.Record(Type.String(), Type.Unknown()) }),
   'conversation.created': Type.Object({ accountId: Id, siteId: Id, conversationId: Id, visitorId: Id }),
   'conversation.updated': Type.Object({ accountId: Id, conversationId: Id, changes: Type.Record(Type.String(), Type.Unknown()), actorId: Nullable(Id) }),

@@ -10,7 +10,8 @@ declare module '@charla/core' {
     'visitor.identified': { accountId: string; siteId: string; visitorId: string; verified: boolean; mergedFrom?: string };
     'visitor.online': { accountId: string; siteId: string; visitorId: string };
     'visitor.offline': { accountId: string; siteId: string; visitorId: string };
-    'visitor.page_viewed': { accountId: string; siteId: string; visitorId: string; url: string; title: string | null };
+    /** `at`: when the page was viewed (absent in events stored before it was sent). */
+    'visitor.page_viewed': { accountId: string; siteId: string; visitorId: string; url: string; title: string | null; at?: string };
     'event.tracked': { accountId: string; siteId: string; visitorId: string; name: string; properties: Record<string, unknown> };
     'conversation.created': { accountId: string; siteId: string; conversationId: string; visitorId: string };
     'conversation.updated': { accountId: string; conversationId: string; changes: Record<string, unknown>; actorId: string | null };

@@ -10,6 +10,8 @@ export interface VisitorRow {
   emailVerified: boolean;
   attributes: Record<string, unknown>; country: string | null; language: string | null;
   firstSeenAt: Date; lastSeenAt: Date; visitCount: number;
+  /** Page views recorded for this visitor (kept with each one). */
+  pageViewCount: number;
   currentUrl: string | null; currentTitle: string | null; userAgent: string | null;
   tokenVersion: number; createdAt: Date; updatedAt: Date;
 }
@@ -77,7 +79,7 @@ export function defineModels(db: PluginDatabase): ConversationModels {
     Visitor: db.define<Row<VisitorRow>>('Visitor', {
       id, accountId: str(36), siteId: str(36), externalId: str(200), email: str(320), name: str(200), verified: DataTypes.BOOLEAN, emailVerified: DataTypes.BOOLEAN,
       attributes: DataTypes.JSON, country: str(2), language: str(35), firstSeenAt: DataTypes.DATE, lastSeenAt: DataTypes.DATE,
-      visitCount: DataTypes.INTEGER, currentUrl: str(2000), currentTitle: str(300), userAgent: str(300), tokenVersion: DataTypes.INTEGER,
+      visitCount: DataTypes.INTEGER, pageViewCount: DataTypes.INTEGER, currentUrl: str(2000), currentTitle: str(300), userAgent: str(300), tokenVersion: DataTypes.INTEGER,
     }, { tableName: 'visitors' }),
     Conversation: db.define<Row<ConversationRow>>('Conversation', {
       id, accountId: str(36), siteId: str(36), visitorId: str(36), status: str(10), assigneeId: str(36), priority: str(10), channel: str(20),

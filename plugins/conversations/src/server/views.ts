@@ -24,7 +24,7 @@ export function snapshot(m: MessageRow): MessageSnapshot {
 export interface VisitorView {
   id: string; siteId: string; name: string | null; email: string | null; externalId: string | null; verified: boolean;
   attributes: Record<string, unknown>; country: string | null; language: string | null;
-  firstSeenAt: string; lastSeenAt: string; visitCount: number; currentUrl: string | null; currentTitle: string | null;
+  firstSeenAt: string; lastSeenAt: string; visitCount: number; pageViewCount: number; currentUrl: string | null; currentTitle: string | null;
   online?: boolean; pages?: Array<{ url: string; title: string | null; at: string }>;
 }
 
@@ -34,7 +34,7 @@ export function visitorView(v: VisitorRow, extra: { online?: boolean; pages?: Pa
     id: v.id, siteId: v.siteId, name: v.name, email: v.email, externalId: v.externalId, verified: !!v.verified,
     attributes: (typeof v.attributes === 'string' ? JSON.parse(v.attributes) : v.attributes) ?? {},
     country: v.country, language: v.language,
-    firstSeenAt: iso(v.firstSeenAt)!, lastSeenAt: iso(v.lastSeenAt)!, visitCount: Number(v.visitCount),
+    firstSeenAt: iso(v.firstSeenAt)!, lastSeenAt: iso(v.lastSeenAt)!, visitCount: Number(v.visitCount), pageViewCount: Number(v.pageViewCount ?? 0),
     currentUrl: v.currentUrl, currentTitle: v.currentTitle,
     ...(extra.online !== undefined ? { online: extra.online } : {}),
     ...(extra.pages ? { pages: extra.pages.map((p) => ({ url: p.url, title: p.title, at: iso(p.createdAt)! })) } : {}),

@@ -31,6 +31,8 @@ export interface RequestInfo {
   origin?: string;
   userAgent?: string;
   acceptLanguage?: string;
+  /** ISO 3166-1 alpha-2 country from the trusted proxy's header (VISITOR_COUNTRY_HEADER, only behind TRUST_PROXY). */
+  country?: string;
 }
 
 /** HMAC-SHA256(site secret, value) in hex — what a site's backend computes for `userHash`. */
@@ -139,7 +141,7 @@ export class VisitorService {
       if (!visitor) {
         const created = await scope.create(Visitor, {
           id: newId(), siteId: site.id, externalId: null, email: null, emailVerified: false, name: null, verified: false, attributes: {},
-          country: locale.country, language: locale.language, firstSeenAt: now, lastSeenAt: now, visitCount: 1,
+          country: req.country ?? locale.country, language: locale.language, firstSeenAt: now, lastSeenAt: now, visitCount: 1, pageViewCount: 0,
           currentUrl: null, currentTitle: null, userAgent: req.userAgent?.slice(0, 300) ?? null, tokenVersion: 1,
         });
         visitor = created.get({ plain: true });
@@ -149,7 +151,8 @@ export class VisitorService {
         const changes: Partial<VisitorRow> = { lastSeenAt: now };
         if (newVisit) changes.visitCount = Number(visitor.visitCount) + 1;
         if (locale.language) changes.language = locale.language;
-        if (locale.country && !visitor.country) changes.country = locale.country;
+        if (req.country) changes.country = req.country;
+        else if (locale.country && !visitor.country) changes.country = locale.country;
         if (req.userAgent) changes.userAgent = req.userAgent.slice(0, 300);
         await scope.update(Visitor, changes, { id: visitor.id });
         visitor = { ...visitor, ...changes };
@@ -157,8 +160,11 @@ export class VisitorService {
       const v = visitor;
       const pageUrl = safeUrl(input.page?.url);
       if (pageUrl) {
-        await scope.create(PageView, { id: newId(), siteId: site.id, visitorId: v.id, url: pageUrl, title: input.page?.title?.slice(0, 300) ?? null, referrer: safeUrl(input.page?.referrer) });
-        await scope.update(Visitor, { currentUrl: pageUrl, currentTitle: input.page?.title?.slice(0, 300) ?? null }, { id: v.id });
+        const title = input.page?.title?.slice(0, 300) ?? null;
+        await scope.create(PageView, { id: newId(), siteId: site.id, visitorId: v.id, url: pageUrl, title, referrer: safeUrl(input.page?.referrer), createdAt: now } as never);
+        await scope.update(Visitor, { currentUrl: pageUrl, currentTitle: title, pageViewCount: Number(v.pageViewCount ?? 0) + 1 }, { id: v.id });
+        v.pageViewCount = Number(v.pageViewCount ?? 0) + 1;
+        events.emit('visitor.page_viewed', { accountId: site.accountId, siteId: site.id, visitorId: v.id, url: pageUrl, title, at: now.toISOString() });
       }
       return v;
     });
@@ -244,7 +250,7 @@ export class VisitorService {
       } else {
         const created = await scope.create(Visitor, {
           id: newId(), siteId: site.id, externalId: null, email: null, emailVerified: false, name: null, verified: false, attributes: u.attributes ?? {},
-          country: null, language: null, firstSeenAt: now, lastSeenAt: now, visitCount: 1, currentUrl: null, currentTitle: null,
+          country: req.country ?? null, language: null, firstSeenAt: now, lastSeenAt: now, visitCount: 1, pageViewCount: 0, currentUrl: null, currentTitle: null,
           userAgent: req.userAgent?.slice(0, 300) ?? null, tokenVersion: 1, ...changes,
         });
         target = created.get({ plain: true });
@@ -287,20 +293,32 @@ export class VisitorService {
     const { db, events } = this.c;
     const { Visitor, PageView } = modelsOf(this.c.db);
     const scope = db.scope(actor.accountId);
+    const now = this.c.clock.now();
     await db.transaction(async () => {
-      await scope.create(PageView, { id: newId(), siteId: actor.siteId, visitorId: actor.visitorId, url, title, referrer: safeUrl(input.referrer) });
-      await scope.update(Visitor, { currentUrl: url, currentTitle: title, lastSeenAt: this.c.clock.now() }, { id: actor.visitorId });
-      events.emit('visitor.page_viewed', { accountId: actor.accountId, siteId: actor.siteId, visitorId: actor.visitorId, url, title });
+      const before = await scope.findById(Visitor, actor.visitorId);
+      if (!before) return;
+      await scope.create(PageView, { id: newId(), siteId: actor.siteId, visitorId: actor.visitorId, url, title, referrer: safeUrl(input.referrer), createdAt: now } as never);
+      await scope.update(Visitor, { currentUrl: url, currentTitle: title, ...this.activity(before, now), pageViewCount: Number(before.pageViewCount ?? 0) + 1 }, { id: actor.visitorId });
+      events.emit('visitor.page_viewed', { accountId: actor.accountId, siteId: actor.siteId, visitorId: actor.visitorId, url, title, at: now.toISOString() });
       const v = await scope.findById(Visitor, actor.visitorId);
       if (v) events.publish(`account:${actor.accountId}`, 'visitor:updated', { visitor: visitorView(v) }, 'agents');
     });
     await this.c.presence.setMeta('visitor', actor.visitorId, { siteId: actor.siteId, currentUrl: url, currentTitle: title });
   }
 
+  /** `lastSeenAt` now, and a new visit (session) after 30 minutes without activity. */
+  private activity(v: Pick<VisitorRow, 'lastSeenAt' | 'visitCount'>, now: Date): Partial<VisitorRow> {
+    const newVisit = now.getTime() - new Date(v.lastSeenAt).getTime() > NEW_VISIT_AFTER_MS;
+    return { lastSeenAt: now, ...(newVisit ? { visitCount: Number(v.visitCount) + 1 } : {}) };
+  }
+
   async track(actor: VisitorActor, input: { name: string; properties?: Record<string, unknown> }): Promise<void> {
     const properties = cleanAttributes(input.properties);
     const { db, events } = this.c;
+    const { Visitor } = modelsOf(this.c.db);
     await db.transaction(async () => {
+      const v = await db.scope(actor.accountId).findById(Visitor, actor.visitorId);
+      if (v) await db.scope(actor.accountId).update(Visitor, this.activity(v, this.c.clock.now()), { id: actor.visitorId });
       await db.scope(actor.accountId).create(modelsOf(this.c.db).TrackedEvent, { id: newId(), siteId: actor.siteId, visitorId: actor.visitorId, name: input.name, properties });
       events.emit('event.tracked', { accountId: actor.accountId, siteId: actor.siteId, visitorId: actor.visitorId, name: input.name, properties });
     });

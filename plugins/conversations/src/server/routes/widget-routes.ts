@@ -23,9 +23,22 @@ const WidgetModuleSchema = Type.Object({
 const SelfVisitor = Type.Object({ id: Type.String(), name: Type.Optional(Type.String()), email: Type.Optional(Type.String()) });
 const cfg = { auth: 'visitor' as const, cors: true };
 
-function info(request: FastifyRequest) {
+/**
+ * The visitor's country from the trusted proxy's header (`VISITOR_COUNTRY_HEADER`, e.g.
+ * `cf-ipcountry`): read only behind TRUST_PROXY, where a client cannot forge it; a
+ * two-letter code or nothing (`XX` and other unknowns are dropped). Never a network lookup.
+ */
+export function countryFrom(headers: FastifyRequest['headers'], header: string): string | undefined {
+  if (!header) return undefined;
+  const raw = headers[header];
+  const v = (Array.isArray(raw) ? raw[0] : raw)?.trim().toUpperCase();
+  return v && /^[A-Z]{2}$/.test(v) && v !== 'XX' ? v : undefined;
+}
+
+function info(request: FastifyRequest, countryHeader: string) {
   const h = request.headers;
   return {
+    country: countryFrom(h, countryHeader),
     ip: request.ip,
     origin: typeof h.origin === 'string' ? h.origin : undefined,
     userAgent: typeof h['user-agent'] === 'string' ? h['user-agent'] : undefined,
@@ -35,6 +48,7 @@ function info(request: FastifyRequest) {
 
 /** API.md "Widget (visitor side)". Called cross-origin from the host page with the visitor's Bearer token. */
 export async function widgetRoutes(app: FastifyInstance, c: Cradle): Promise<void> {
+  const countryHeader = c.config.trustProxy ? (process.env.VISITOR_COUNTRY_HEADER ?? '').trim().toLowerCase() : '';
   const tags = ['widget'];
   app.options('/api/v1/widget/*', { config: { auth: 'public', cors: true }, schema: { hide: true } as never }, async (_req, reply) => reply.code(204).send());
 
@@ -60,7 +74,7 @@ export async function widgetRoutes(app: FastifyInstance, c: Cradle): Promise<voi
         ...problems(400, 401, 403, 404, 429),
       },
     },
-  }, async (request) => c.visitors.init(request.body as never, info(request)));
+  }, async (request) => c.visitors.init(request.body as never, info(request, countryHeader)));
 
   app.get('/api/v1/widget/conversations', { config: cfg, schema: { tags, summary: "The visitor's conversations", response: { 200: Type.Object({ conversations: Type.Array(VisitorConversationSchema) }), ...problems(401, 403) } } }, async (request) => {
     const actor = visitorOf(request);
@@ -150,7 +164,7 @@ export async function widgetRoutes(app: FastifyInstance, c: Cradle): Promise<voi
   app.post('/api/v1/widget/identify', {
     config: cfg,
     schema: { tags, summary: 'Identify the visitor (returns a new token; the old one stops working)', body: UserSchema, response: { 200: Type.Object({ visitorToken: Type.String(), visitor: SelfVisitor }), ...problems(400, 401, 403) } },
-  }, async (request) => c.visitors.identify(visitorOf(request), request.body as never, info(request)));
+  }, async (request) => c.visitors.identify(visitorOf(request), request.body as never, info(request, countryHeader)));
 
   app.post('/api/v1/widget/track', {
     config: cfg,
