@@ -39,7 +39,7 @@ export async function botRoutes(app: FastifyInstance, ctx: PluginContext): Promi
 
   app.post('/api/v1/bot/rules/reorder', {
     config: admin,
-    schema: { tags, summary: 'Set the order of the rules: every rule id, first to last', body: Type.Object({ ids: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 500 }) }, { additionalProperties: false }), response: { 200: Type.Object({ rules: Type.Array(RuleSchema) }), ...problems(400, 401, 403) } },
+    schema: { tags, summary: 'Order the rules: the listed ids first, in that order (the others keep theirs after them)', body: Type.Object({ ids: Type.Array(Type.String({ maxLength: 64 }), { minItems: 1, maxItems: 500 }) }, { additionalProperties: false }), response: { 200: Type.Object({ rules: Type.Array(RuleSchema) }), ...problems(400, 401, 403, 404) } },
   }, async (request) => ({ rules: await c.botStore.reorder(account(request), (request.body as { ids: string[] }).ids) }));
 
   app.get('/api/v1/bot/rules/:id', { config: agent, schema: { tags, summary: 'One rule', params: IdParam, response: { 200: RuleSchema, ...problems(401, 403, 404) } } },

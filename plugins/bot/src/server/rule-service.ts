@@ -7,6 +7,22 @@ import { unsafePattern } from './text-match.js';
 
 const iso = (d: Date | string) => new Date(d).toISOString();
 
+const FIELDS: Record<Action['type'], string[]> = {
+  reply: ['content'], suggest_articles: ['articleIds', 'content', 'limit'], buttons: ['content', 'buttons'], start_flow: ['flowId'],
+  set_status: ['status'], assign: ['assigneeId'], add_tag: ['tag'], handoff: ['content'],
+};
+
+/** Only the action type's own fields are stored (the schema's union lets others through). */
+export function cleanAction<A extends Action | StepAction>(a: A): A {
+  const out: Record<string, unknown> = { type: a.type };
+  for (const k of FIELDS[a.type]) if ((a as Record<string, unknown>)[k] !== undefined) out[k] = (a as Record<string, unknown>)[k];
+  return out as A;
+}
+
+function cleanNodes(nodes: Record<string, FlowNode>): Record<string, FlowNode> {
+  return Object.fromEntries(Object.entries(nodes).map(([id, n]) => [id, { ...n, buttons: n.buttons.map((b) => (b.actions ? { ...b, actions: b.actions.map(cleanAction) } : b)) }]));
+}
+
 export interface RuleView {
   id: string; name: string; enabled: boolean; siteId: string | null; position: number; trigger: RuleRow['trigger'];
   conditions: Conditions; actions: Action[]; createdAt: string; updatedAt: string;
@@ -41,7 +57,8 @@ export class BotStore {
     return ruleView(row.get({ plain: true }));
   }
 
-  async createRule(accountId: string, input: RuleCreate): Promise<RuleView> {
+  async createRule(accountId: string, raw: RuleCreate): Promise<RuleView> {
+    const input = { ...raw, actions: raw.actions.map(cleanAction) };
     const conditions = input.conditions ?? {};
     await this.checkRule(accountId, { siteId: input.siteId ?? null, conditions, actions: input.actions });
     return this.ctx.db.transaction(async () => {
@@ -56,7 +73,7 @@ export class BotStore {
 
   async updateRule(accountId: string, id: string, patch: RulePatch): Promise<RuleView> {
     const current = await this.rule(accountId, id);
-    const next = { siteId: patch.siteId !== undefined ? patch.siteId : current.siteId, conditions: patch.conditions ?? current.conditions, actions: patch.actions ?? current.actions };
+    const next = { siteId: patch.siteId !== undefined ? patch.siteId : current.siteId, conditions: patch.conditions ?? current.conditions, actions: (patch.actions ?? current.actions).map(cleanAction) };
     await this.checkRule(accountId, next);
     const changes: Partial<RuleRow> = { ...next };
     if (patch.name !== undefined) changes.name = patch.name.trim();
@@ -71,14 +88,19 @@ export class BotStore {
     await this.scope(accountId).destroy(this.m.Rule, { id });
   }
 
-  /** `ids` must be exactly the account's rules, each once: they get positions 0…n-1 in that order. */
+  /**
+   * Puts the listed rules first, in that order; the others keep their order after them
+   * (so a full list sets the whole order). An id that is not a rule of this account is a
+   * 404, as for a missing rule; a repeated id a 400.
+   */
   async reorder(accountId: string, ids: string[]): Promise<RuleView[]> {
+    if (new Set(ids).size !== ids.length) throw BotErrors.badReorder('ids lists a rule twice.');
     return this.ctx.db.transaction(async () => {
-      const all = await this.scope(accountId).findAll(this.m.Rule, { attributes: ['id'] });
-      const known = new Set(all.map((r) => r.id));
-      if (new Set(ids).size !== ids.length) throw BotErrors.badReorder('ids lists a rule twice.');
-      if (ids.length !== known.size || ids.some((x) => !known.has(x))) throw BotErrors.badReorder(`ids must list every rule of this account exactly once (${known.size} rules).`);
-      for (const [position, id] of ids.entries()) await this.scope(accountId).update(this.m.Rule, { position }, { id });
+      const all = (await this.rules(accountId)).map((r) => r.id);
+      const unknown = ids.find((x) => !all.includes(x));
+      if (unknown) throw BotErrors.ruleNotFound(`No bot rule "${unknown}" in this account.`);
+      const order = [...ids, ...all.filter((x) => !ids.includes(x))];
+      for (const [position, id] of order.entries()) await this.scope(accountId).update(this.m.Rule, { position }, { id });
       return this.rules(accountId);
     });
   }
@@ -101,14 +123,14 @@ export class BotStore {
 
   async createFlow(accountId: string, input: FlowCreate): Promise<FlowView> {
     this.checkFlow(input.startNodeId, input.nodes);
-    const row = await this.scope(accountId).create(this.m.Flow, { id: newId(), name: input.name.trim(), startNodeId: input.startNodeId, nodes: input.nodes });
+    const row = await this.scope(accountId).create(this.m.Flow, { id: newId(), name: input.name.trim(), startNodeId: input.startNodeId, nodes: cleanNodes(input.nodes) });
     return flowView(row.get({ plain: true }));
   }
 
   async updateFlow(accountId: string, id: string, patch: FlowPatch): Promise<FlowView> {
     const current = await this.flow(accountId, id);
     const startNodeId = patch.startNodeId ?? current.startNodeId;
-    const nodes = patch.nodes ?? current.nodes;
+    const nodes = cleanNodes(patch.nodes ?? current.nodes);
     this.checkFlow(startNodeId, nodes);
     await this.checkFlowUsers(accountId, id, nodes);
     await this.scope(accountId).update(this.m.Flow, { startNodeId, nodes, ...(patch.name !== undefined ? { name: patch.name.trim() } : {}) }, { id });

@@ -16,19 +16,23 @@ export const ConditionsSchema = Type.Object({
   locale: Type.Optional(Type.String({ pattern: '^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})?$', description: 'The visitor\'s language, e.g. es (es-MX matches es)' })),
 }, { additionalProperties: false });
 
+// The actions are a union: no `additionalProperties: false` on its members, because the
+// validator's removeAdditional would strip one member's fields while trying another.
+// The store keeps only each type's own fields (`cleanAction`).
+
 /** Actions a button may run (no nested buttons or flows: the press itself leads on). */
-const ReplyAction = Type.Object({ type: Type.Literal('reply'), content: Content }, { additionalProperties: false });
+const ReplyAction = Type.Object({ type: Type.Literal('reply'), content: Content });
 const SuggestAction = Type.Object({
   type: Type.Literal('suggest_articles'),
   articleIds: Type.Optional(Type.Array(RefId, { minItems: 1, maxItems: 5, description: 'Named published articles; none: the best knowledge-base matches for the message' })),
   content: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'The text above the cards (default: "These articles may help:")' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5, description: 'How many best matches (default 3)' })),
-}, { additionalProperties: false });
-const StatusAction = Type.Object({ type: Type.Literal('set_status'), status: Type.Literal('pending') }, { additionalProperties: false });
-const AssignAction = Type.Object({ type: Type.Literal('assign'), assigneeId: Type.Optional(RefId) }, { additionalProperties: false });
-const TagAction = Type.Object({ type: Type.Literal('add_tag'), tag: Type.String({ minLength: 1, maxLength: 50 }) }, { additionalProperties: false });
-const HandoffAction = Type.Object({ type: Type.Literal('handoff'), content: Type.Optional(Content) }, { additionalProperties: false });
-const StartFlowAction = Type.Object({ type: Type.Literal('start_flow'), flowId: RefId }, { additionalProperties: false });
+});
+const StatusAction = Type.Object({ type: Type.Literal('set_status'), status: Type.Literal('pending') });
+const AssignAction = Type.Object({ type: Type.Literal('assign'), assigneeId: Type.Optional(RefId) });
+const TagAction = Type.Object({ type: Type.Literal('add_tag'), tag: Type.String({ minLength: 1, maxLength: 50 }) });
+const HandoffAction = Type.Object({ type: Type.Literal('handoff'), content: Type.Optional(Content) });
+const StartFlowAction = Type.Object({ type: Type.Literal('start_flow'), flowId: RefId });
 
 export const RuleButtonSchema = Type.Object({
   label: Label,
@@ -36,7 +40,7 @@ export const RuleButtonSchema = Type.Object({
   flowNodeId: Type.Optional(Type.String({ minLength: 1, maxLength: 40, description: 'A node of flowId (default: its start node)' })),
   reply: Type.Optional(Content),
 }, { additionalProperties: false });
-const ButtonsAction = Type.Object({ type: Type.Literal('buttons'), content: Content, buttons: Type.Array(RuleButtonSchema, { minItems: 1, maxItems: 5 }) }, { additionalProperties: false });
+const ButtonsAction = Type.Object({ type: Type.Literal('buttons'), content: Content, buttons: Type.Array(RuleButtonSchema, { minItems: 1, maxItems: 5 }) });
 
 export const StepActionSchema = Type.Union([ReplyAction, SuggestAction, StatusAction, AssignAction, TagAction, HandoffAction]);
 export const ActionSchema = Type.Union([ReplyAction, SuggestAction, ButtonsAction, StartFlowAction, StatusAction, AssignAction, TagAction, HandoffAction]);
