@@ -5,26 +5,30 @@
  * third-party page gets the reply, presses a button and gets the next step.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:http';
 import { join } from 'node:path';
 import t from 'tap';
 import { requirePart } from '@charla/core/testing';
 import { browserAvailable, logIn, startHarness } from '../../../admin/test/harness.js';
-import { HostSite, ensureWidgetBuilt, openMessenger } from '../../../widget/test/e2e/harness.js';
 
 const registry = join(import.meta.dirname, '../../../admin/dist/browser/plugins.json');
+const widgetBuilt = existsSync(join(import.meta.dirname, '../../../widget/dist/manifest.json'));
 const compiledIn =
   existsSync(registry) && (JSON.parse(readFileSync(registry, 'utf8')) as { plugins: Array<{ name: string }> }).plugins.some((p) => p.name === 'bot');
 
 t.test('an admin builds a rule in the Bot screen; a visitor on a widget page gets the reply and presses a button', async (t) => {
   if (!requirePart('Chromium (/usr/bin/chromium)', browserAvailable(), t)) return;
   if (!requirePart('the admin build with the bot UI (npm run build -w @charla/admin)', compiledIn, t)) return;
-  ensureWidgetBuilt();
+  if (!requirePart('the widget build (npm run build -w @charla/widget)', widgetBuilt, t)) return;
   const h = await startHarness();
   t.teardown(() => h.close());
-  const host = await new HostSite().listen();
-  t.teardown(() => host.close());
   const site = await h.api('POST', '/api/v1/sites', { name: 'Tienda', domain: 'localhost' }, h.owner.token);
   t.equal(site.status, 201);
+  // A third-party shop page on another origin (localhost; the API is on 127.0.0.1) with the site's snippet.
+  const snippet = String(site.body.snippet).replace(/src="[^"]*\/widget\/loader\.js"/, `src="${h.base}/widget/loader.js"`);
+  const host = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html><html lang="es"><head><meta charset="utf-8"><title>Tienda</title></head><body><h1>Tienda</h1>${snippet}</body></html>`));
+  await new Promise<void>((r) => host.listen(0, 'localhost', () => r()));
+  t.teardown(() => new Promise<void>((r) => { host.closeAllConnections(); host.close(() => r()); }));
 
   const { page } = await h.newPage();
   await logIn(page, h.owner.email, h.owner.password);
@@ -54,7 +58,12 @@ t.test('an admin builds a rule in the Bot screen; a visitor on a widget page get
   await result.getByText('Rule "Ayuda" matches.').waitFor();
   t.match(await result.textContent(), /¡Hola! Te ayudo\..*¿Sobre qué\?.*Envíos/s, 'the test console shows what the bot would send, buttons included');
 
-  const visitor = await openMessenger(t, h.browser, host, h.base, site.body, '/tienda');
+  const shopper = await h.newPage();
+  const errors: string[] = [];
+  shopper.page.on('pageerror', (e) => errors.push(String(e)));
+  const visitor = { page: shopper.page, errors };
+  await visitor.page.goto(`http://localhost:${(host.address() as AddressInfo).port}/tienda`);
+  await visitor.page.getByRole('button', { name: 'Open chat', exact: true }).click();
   const textbox = visitor.page.getByRole('textbox', { name: 'Message', exact: true });
   await textbox.fill('hola, necesito ayuda');
   await textbox.press('Enter');

@@ -184,3 +184,30 @@ t.test('stats: fired, handed off, resolved without an agent; a plugin turned off
   t.same(lines(await history(s, w.token, quiet)), ['visitor: ¿horario?'], 'turned off for the account: no answer');
   t.equal((await s.request('GET', '/api/v1/bot/rules', { token: w.token })).status, 404, 'and its routes are off');
 });
+
+t.test('e-mail continuity: the bot\'s answers are in the offline e-mail with the agent\'s reply', async (t) => {
+  const { startSmtpServer } = await import('@charla/core/testing');
+  const smtp = await startSmtpServer();
+  const clock = new ManualClock();
+  const s = await startBotServer({ clock, config: { smtpUrl: smtp.url } });
+  t.teardown(async () => { await s.close(); await smtp.close(); });
+  const w = await world(s);
+  await rule(s, w.token, { name: 'Precio', trigger: 'message', conditions: { keywords: ['precio'] }, actions: [{ type: 'reply', content: 'Nuestros precios empiezan en 10 €.' }] });
+  const v = await visitor(s, w.site.appId);
+  const email = 'carla-bot@example.com';
+  const identified = await s.request('POST', '/api/v1/widget/identify', { token: v.token, body: { email, name: 'Carla' } });
+  t.equal(identified.status, 200);
+  const link = await smtp.waitFor((m) => m.to.includes(email) && /email-confirmation\?token=/.test(m.text));
+  const url = new URL(/https?:\/\/\S+email-confirmation\?token=\S+/.exec(link.text)![0]);
+  const confirmed = await s.app.inject({ method: 'POST', url: url.pathname + url.search, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: '' });
+  t.equal(confirmed.statusCode, 200, 'the visitor\'s address is confirmed');
+  const token = identified.body.visitorToken as string;
+  const conv = (await say(s, token, '¿el precio?')).conversation.id;
+  await settle(s);
+  await s.request('POST', `/api/v1/inbox/conversations/${conv}/messages`, { token: w.token, body: { content: 'Y con envío gratis.', clientId: 'e1' } });
+  clock.advance(3 * 60_000);
+  await s.app.charla.container.cradle.jobs.runDue();
+  const mail = await smtp.waitFor((m) => m.to.includes(email) && /New reply/.test(m.subject));
+  t.match(mail.text, /Bot:\r?\nNuestros precios empiezan en 10/, 'the bot\'s answer, named as the bot');
+  t.match(mail.text, /Owner:\r?\nY con env/, 'and the agent\'s reply');
+});
