@@ -63,10 +63,14 @@ t.test('KnowledgeBaseService: another plugin gets the best published articles fo
   const w = await world(s);
   const other = await world(s, 'Other');
   const refund = await article(s, w.owner.token, { title: 'Devoluciones', body: 'Pide la devolución en tu cuenta.', status: 'published' });
-  await article(s, w.owner.token, { title: 'Devoluciones (borrador)', body: 'x' });
-  await article(s, other.owner.token, { title: 'Devoluciones de otra cuenta', body: 'x', status: 'published' });
+  const draft = await article(s, w.owner.token, { title: 'Devoluciones (borrador)', body: 'x' });
+  const foreign = await article(s, other.owner.token, { title: 'Devoluciones de otra cuenta', body: 'x', status: 'published' });
   const hits = await service!.suggest(w.owner.accountId, 'hola, quiero hacer una devolucion de mi pedido', 3);
   t.same(hits.map((h) => h.id), [refund.id], 'the published article of this account only, from a whole sentence');
   t.match(hits[0], { slug: 'devoluciones', title: 'Devoluciones', snippet: /<mark>devolución<\/mark>/ });
   t.same(await service!.suggest(w.owner.accountId, 'zzzq', 3), []);
+  const shipping = await article(s, w.owner.token, { title: 'Envíos', body: 'A toda España.', status: 'published' });
+  t.same(await service!.published(w.owner.accountId, [shipping.id, draft.id, foreign.id, 'nope', refund.id]),
+    [{ id: shipping.id, slug: shipping.slug, title: 'Envíos' }, { id: refund.id, slug: 'devoluciones', title: 'Devoluciones' }],
+    'published(ids): the published articles of this account, in the order asked; drafts, other accounts\' and unknown ids are left out');
 });

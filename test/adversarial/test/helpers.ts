@@ -14,8 +14,9 @@ import inbox from '@charla/plugin-inbox';
 import knowledgeBase from '@charla/plugin-knowledge-base';
 import webhooks from '@charla/plugin-webhooks';
 import contacts from '@charla/plugin-contacts';
+import bot from '@charla/plugin-bot';
 
-export const PLUGINS = [conversations, inbox, knowledgeBase, webhooks, contacts];
+export const PLUGINS = [conversations, inbox, knowledgeBase, webhooks, contacts, bot];
 export type Smtp = Awaited<ReturnType<typeof startSmtpServer>>;
 export type Res = Awaited<ReturnType<TestServer['request']>>;
 

@@ -67,6 +67,10 @@ t.test('route table × callers: clear refusals, nothing leaked, nothing changed'
   const newContact = async () => (await s.request('POST', '/api/v1/contacts', { token: w.A.owner.token, body: { externalId: `throwaway-${cid()}` } })).body.id as string;
   const newSegment = async () => (await s.request('POST', '/api/v1/segments', { token: w.A.owner.token, body: { name: `Throwaway ${cid()}`, filter: { field: 'visitCount', op: 'gt', value: 0 } } })).body.id as string;
   const segmentA = (await s.request('POST', '/api/v1/segments', { token: w.A.owner.token, body: { name: `${w.CANARY} segment`, filter: { field: 'name', op: 'contains', value: w.CANARY } } })).body.id as string;
+  const newBotRule = async () => (await s.request('POST', '/api/v1/bot/rules', { token: w.A.owner.token, body: { name: `Matrix ${cid()}`, trigger: 'message', conditions: { keywords: ['matrix'] }, actions: [{ type: 'reply', content: 'matrix' }] } })).body.id as string;
+  const botRuleA = await newBotRule();
+  const newBotFlow = async () => (await s.request('POST', '/api/v1/bot/flows', { token: w.A.owner.token, body: { name: `Matrix ${cid()}`, startNodeId: 'start', nodes: { start: { content: 'Pick one', buttons: [{ id: 'end', label: 'Done' }] } } } })).body.id as string;
+  const botFlowA = await newBotFlow();
   const newQuickReply = async () => (await s.request('POST', '/api/v1/inbox/quick-replies', { token: w.A.owner.token, body: { shortcut: `/t${cid().slice(-8)}`, content: 'x' } })).body.id as string;
 
   const rules: Record<string, Rule> = {
@@ -175,6 +179,24 @@ t.test('route table × callers: clear refusals, nothing leaked, nothing changed'
     'PATCH /api/v1/segments/{id}': { allow: AGENTS_A, scope: 'tenant', path: () => `/api/v1/segments/${segmentA}`, body: (w) => ({ name: `${w.CANARY} segment` }) },
     'DELETE /api/v1/segments/{id}': { allow: AGENTS_A, scope: 'tenant', path: (_w, f) => `/api/v1/segments/${f ?? segmentA}`, fresh: newSegment },
     'GET /api/v1/segments/{id}/contacts': { allow: AGENTS_A, scope: 'tenant', path: () => `/api/v1/segments/${segmentA}/contacts` },
+    // Bot: agents read rules and flows, owners and admins write, test and read stats; a visitor answers bot buttons of its own conversation.
+    'GET /api/v1/bot/rules': { allow: AGENTS_A, scope: 'own' },
+    'POST /api/v1/bot/rules': { allow: MANAGERS_A, scope: 'own', body: () => ({ name: 'Matrix rule', trigger: 'message', conditions: { keywords: ['matrix'] }, actions: [{ type: 'reply', content: 'matrix' }] }) },
+    'POST /api/v1/bot/rules/reorder': { allow: MANAGERS_A, scope: 'tenant', body: () => ({ ids: [botRuleA] }) },
+    'GET /api/v1/bot/rules/{id}': { allow: AGENTS_A, scope: 'tenant', path: () => `/api/v1/bot/rules/${botRuleA}` },
+    'PATCH /api/v1/bot/rules/{id}': { allow: MANAGERS_A, scope: 'tenant', path: () => `/api/v1/bot/rules/${botRuleA}`, body: () => ({ enabled: false }) },
+    'DELETE /api/v1/bot/rules/{id}': { allow: MANAGERS_A, scope: 'tenant', path: (_w, f) => `/api/v1/bot/rules/${f ?? botRuleA}`, fresh: newBotRule },
+    'GET /api/v1/bot/flows': { allow: AGENTS_A, scope: 'own' },
+    'POST /api/v1/bot/flows': { allow: MANAGERS_A, scope: 'own', body: () => ({ name: 'Matrix flow', startNodeId: 'a', nodes: { a: { content: 'x', buttons: [] } } }) },
+    'GET /api/v1/bot/flows/{id}': { allow: AGENTS_A, scope: 'tenant', path: () => `/api/v1/bot/flows/${botFlowA}` },
+    'PATCH /api/v1/bot/flows/{id}': { allow: MANAGERS_A, scope: 'tenant', path: () => `/api/v1/bot/flows/${botFlowA}`, body: () => ({ name: 'Matrix flow renamed' }) },
+    'DELETE /api/v1/bot/flows/{id}': { allow: MANAGERS_A, scope: 'tenant', path: (_w, f) => `/api/v1/bot/flows/${f ?? botFlowA}`, fresh: newBotFlow },
+    'POST /api/v1/bot/test': { allow: MANAGERS_A, scope: 'own', body: () => ({ content: 'matrix' }) },
+    'GET /api/v1/bot/stats': { allow: MANAGERS_A, scope: 'own' },
+    'GET /api/v1/bot/templates': { allow: MANAGERS_A, scope: 'own' },
+    'POST /api/v1/bot/templates/{id}': { allow: MANAGERS_A, scope: 'own', path: () => '/api/v1/bot/templates/pricing' },
+    // The victim's first message is not a bot message: a press on it is a 404 even for its own visitor.
+    'POST /api/v1/widget/bot/answer': { allow: [], kind: 'visitor', victimStatus: 404, scope: 'tenant', body: (w) => ({ conversationId: w.convA, messageId: w.firstMessage.id, buttonId: 'b0' }) },
     'GET /help/{appId}': { allow: EVERYONE, scope: 'public', path: (w) => `/help/${w.A.site.appId}` },
     'GET /help/{appId}/{slug}': { allow: EVERYONE, scope: 'public', path: (w) => `/help/${w.A.site.appId}/${w.article.slug}` },
   };

@@ -1,4 +1,4 @@
-import { Op, col, defineService, fn, newId, type Cradle, type Model, type ModelStatic } from '@charla/core';
+import { Op, col, defineService, fn, newId, type Cradle, type Model, type ModelStatic, type VisitorActor } from '@charla/core';
 import { ConversationErrors } from './errors.js';
 import { cleanAttributes } from './visitor-service.js';
 import { visitorView } from './views.js';
@@ -128,10 +128,21 @@ export interface TrackedEventPort extends ReadPort<TrackedEventRow, TrackedEvent
   record(accountId: string, events: TrackedEventInput[]): Promise<TrackedEventRow[]>;
 }
 
+export interface MessagePort extends ReadPort<MessageRow, MessageFilter> {
+  /**
+   * The visitor presses a button of a message block, exactly as
+   * `POST /api/v1/widget/conversations/:id/postback` does (for a plugin's own widget
+   * route): the label stored as the visitor's message, `message.postback`, a responder
+   * turn. `duplicate`: the same button of the same message was pressed before (the first
+   * message is returned). The plugin's 404/400 problems for a foreign or unknown message or button.
+   */
+  postback(actor: VisitorActor, conversationId: string, input: { messageId: string; buttonId: string }): Promise<{ message: MessageRow; duplicate: boolean }>;
+}
+
 /** The conversations plugin's data for other plugins: read ports (filters, paging, tenant-scoped) and the writes they need. */
 export interface ConversationsDataApi {
   conversations: ConversationPort;
-  messages: ReadPort<MessageRow, MessageFilter>;
+  messages: MessagePort;
   visitors: VisitorPort;
   pageViews: ReadPort<PageViewRow, PageViewFilter>;
   trackedEvents: TrackedEventPort;
@@ -460,12 +471,17 @@ export function conversationsData(c: Cradle, availability: { publishAccount(acco
   const eq = <F>(fields: Array<keyof F & string>) => (f: F): Where[] => fields.filter((k) => f[k] !== undefined).map((k) => ({ [k]: text(k, f[k]) }));
   return {
     conversations: new Conversations(c, () => m().Conversation, conversationWhere, ORDERS),
-    messages: new ModelPort<MessageRow, MessageFilter, 'oldest' | 'newest'>(c, () => m().Message, (f) => {
+    messages: Object.assign(new ModelPort<MessageRow, MessageFilter, 'oldest' | 'newest'>(c, () => m().Message, (f) => {
       const and = eq<MessageFilter>(['conversationId'])(f);
       if (f.senderType !== undefined) and.push({ senderType: { [Op.in]: texts('senderType', f.senderType) } });
       if (f.private !== undefined) and.push({ private: f.private === true });
       return and;
-    }, OLDEST_NEWEST),
+    }, OLDEST_NEWEST), {
+      postback: async (actor: VisitorActor, conversationId: string, input: { messageId: string; buttonId: string }) => {
+        const r = await c.messages.postback(actor, conversationId, input);
+        return { message: r.message, duplicate: r.duplicate };
+      },
+    }),
     visitors: new Visitors(c, () => m().Visitor, (f) => {
       const and = eq<VisitorFilter>(['siteId', 'email', 'externalId'])(f);
       if (f.ids !== undefined) and.push({ id: { [Op.in]: texts('ids', f.ids) } });

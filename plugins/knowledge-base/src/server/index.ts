@@ -19,6 +19,8 @@ export type { ArticleStatus } from './models.js';
 export interface KnowledgeBase {
   /** The best published articles of the account for a visitor's words (any word when none has all), with snippets. */
   suggest(accountId: string, text: string, limit: number): Promise<Array<{ id: string; slug: string; title: string; snippet: string }>>;
+  /** The published articles among `ids`, in that order; drafts, deleted ones and other accounts' ids are left out. */
+  published(accountId: string, ids: string[]): Promise<Array<{ id: string; slug: string; title: string }>>;
 }
 export const KnowledgeBaseService = defineService<KnowledgeBase>('knowledge-base.articles');
 
@@ -47,6 +49,10 @@ const knowledgeBase: CharlaPlugin = definePlugin({
     ctx.services.provide(KnowledgeBaseService, {
       suggest: async (accountId, text, limit) =>
         (await ctx.container.cradle.kbArticles.searchPublished(accountId, text, limit)).map(({ article, snippet }) => ({ id: article.id, slug: article.slug, title: article.title, snippet })),
+      published: async (accountId, ids) => {
+        const found = await Promise.all(ids.map((id) => ctx.container.cradle.kbArticles.getPublished(accountId, { id }).catch(() => null)));
+        return found.filter((a) => a !== null).map((a) => ({ id: a.id, slug: a.slug, title: a.title }));
+      },
     });
   },
 

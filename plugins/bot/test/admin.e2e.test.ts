@@ -1,0 +1,82 @@
+/**
+ * The Bot screen and the widget in headless Chromium against one real server (the
+ * built-in plugins, the bot among them): an admin builds a rule in the admin — keywords,
+ * a reply, a question with buttons — tries it in the test console, and a visitor on a
+ * third-party page gets the reply, presses a button and gets the next step.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:http';
+import { join } from 'node:path';
+import t from 'tap';
+import { requirePart } from '@charla/core/testing';
+import { browserAvailable, logIn, startHarness } from '../../../admin/test/harness.js';
+
+const registry = join(import.meta.dirname, '../../../admin/dist/browser/plugins.json');
+const widgetBuilt = existsSync(join(import.meta.dirname, '../../../widget/dist/manifest.json'));
+const compiledIn =
+  existsSync(registry) && (JSON.parse(readFileSync(registry, 'utf8')) as { plugins: Array<{ name: string }> }).plugins.some((p) => p.name === 'bot');
+
+t.test('an admin builds a rule in the Bot screen; a visitor on a widget page gets the reply and presses a button', async (t) => {
+  if (!requirePart('Chromium (/usr/bin/chromium)', browserAvailable(), t)) return;
+  if (!requirePart('the admin build with the bot UI (npm run build -w @charla/admin)', compiledIn, t)) return;
+  if (!requirePart('the widget build (npm run build -w @charla/widget)', widgetBuilt, t)) return;
+  const h = await startHarness();
+  t.teardown(() => h.close());
+  const site = await h.api('POST', '/api/v1/sites', { name: 'Tienda', domain: 'localhost' }, h.owner.token);
+  t.equal(site.status, 201);
+  // A third-party shop page on another origin (localhost; the API is on 127.0.0.1) with the site's snippet.
+  const snippet = String(site.body.snippet).replace(/src="[^"]*\/widget\/loader\.js"/, `src="${h.base}/widget/loader.js"`);
+  const host = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html><html lang="es"><head><meta charset="utf-8"><title>Tienda</title></head><body><h1>Tienda</h1>${snippet}</body></html>`));
+  await new Promise<void>((r) => host.listen(0, 'localhost', () => r()));
+  t.teardown(() => new Promise<void>((r) => { host.closeAllConnections(); host.close(() => r()); }));
+
+  const { page } = await h.newPage();
+  await logIn(page, h.owner.email, h.owner.password);
+  await page.waitForURL(/\/admin\/inbox/);
+  await page.getByRole('link', { name: 'Bot' }).click();
+  await page.waitForURL(/\/admin\/bot/);
+  await page.getByRole('button', { name: 'New rule' }).click();
+  const editor = page.getByTestId('bot-rule-editor');
+  await editor.getByLabel('Name').fill('Ayuda');
+  await editor.getByLabel('Keywords (comma-separated)').fill('ayuda');
+  await editor.getByLabel('Message', { exact: true }).fill('¡Hola! Te ayudo.');
+  await editor.getByLabel('Add action').selectOption('buttons');
+  await editor.getByRole('button', { name: 'Add action' }).click();
+  await editor.getByLabel('Question').fill('¿Sobre qué?');
+  await editor.getByLabel('Button text 1').fill('Envíos');
+  await editor.getByLabel('Reply when pressed (optional) 1').fill('Enviamos en 24 horas.');
+  await editor.getByRole('button', { name: 'Save rule' }).click();
+  const row = page.locator('[data-rule="Ayuda"]');
+  await row.waitFor();
+  t.match(await row.textContent(), /A visitor writes/, 'the rule is listed with its trigger');
+  t.ok(await row.getByRole('switch').isChecked(), 'and is on');
+
+  const consoleCard = page.getByTestId('bot-test');
+  await consoleCard.getByLabel('The visitor writes').fill('Necesito AYUDA');
+  await consoleCard.getByRole('button', { name: 'Test' }).click();
+  const result = page.getByTestId('bot-test-result');
+  await result.getByText('Rule "Ayuda" matches.').waitFor();
+  t.match(await result.textContent(), /¡Hola! Te ayudo\..*¿Sobre qué\?.*Envíos/s, 'the test console shows what the bot would send, buttons included');
+
+  const shopper = await h.newPage();
+  const errors: string[] = [];
+  shopper.page.on('pageerror', (e) => errors.push(String(e)));
+  const visitor = { page: shopper.page, errors };
+  await visitor.page.goto(`http://localhost:${(host.address() as AddressInfo).port}/tienda`);
+  await visitor.page.getByRole('button', { name: 'Open chat', exact: true }).click();
+  const textbox = visitor.page.getByRole('textbox', { name: 'Message', exact: true });
+  await textbox.fill('hola, necesito ayuda');
+  await textbox.press('Enter');
+  await visitor.page.getByText('¡Hola! Te ayudo.').waitFor({ timeout: 15_000 });
+  const button = visitor.page.getByRole('button', { name: 'Envíos', exact: true });
+  await button.waitFor({ timeout: 15_000 });
+  t.pass('the visitor gets the reply and the question\'s button');
+  await button.click();
+  await visitor.page.getByText('Enviamos en 24 horas.').waitFor({ timeout: 15_000 });
+  t.pass('pressing the button gets the next step');
+  t.same(visitor.errors, [], 'no page errors');
+
+  await page.getByTestId('bot-stats').getByRole('button', { name: 'Refresh' }).click();
+  await page.locator('[data-stats="Ayuda"]').filter({ hasText: /Ayuda\s*1/ }).waitFor();
+  t.pass('the stats count the answer');
+});
