@@ -6,9 +6,9 @@
  */
 import { HTMLStencilElement, JSXBase } from "@stencil/core/internal";
 import { Strings } from "./shared/i18n";
-import { AgentView, ViewMessage } from "./shared/view-types";
+import { AgentView, PanelView, SuggestionView, ViewMessage } from "./shared/view-types";
 export { Strings } from "./shared/i18n";
-export { AgentView, ViewMessage } from "./shared/view-types";
+export { AgentView, PanelView, SuggestionView, ViewMessage } from "./shared/view-types";
 export namespace Components {
     /**
      * The chat window: header (site, online state, agent presence), the message log, the
@@ -68,10 +68,23 @@ export namespace Components {
          */
         "online": boolean;
         /**
+          * Plugins' tabs (`api.panel`): with any, a tab list (conversation first) shows under the header.
+          * @default []
+         */
+        "panels": PanelView[];
+        /**
           * The visitor's place in the team's queue (1 = next), or null when an agent has the conversation.
           * @default null
          */
         "queuePosition": number | null;
+        /**
+          * Draws the selected panel again (the window reopened on it).
+         */
+        "redraw": () => Promise<void>;
+        /**
+          * Selects a tab (`'chat'` or a panel's key); a panel is drawn again.
+         */
+        "showTab": (key: string) => Promise<void>;
         /**
           * The site's name, shown in the header.
           * @default ''
@@ -81,6 +94,11 @@ export namespace Components {
           * Texts in the widget's language.
          */
         "strings": Strings;
+        /**
+          * Plugins' suggestions (`api.suggest`), shown as text above the composer.
+          * @default []
+         */
+        "suggestions": SuggestionView[];
         /**
           * Name of the agent currently typing, or null.
          */
@@ -98,6 +116,7 @@ declare global {
         "charlaTyping": { typing: boolean };
         "charlaClose": void;
         "charlaPostback": { key: string; buttonId: string };
+        "charlaDraft": { text: string };
         "charlaEmail": { email: string };
     }
     /**
@@ -177,6 +196,10 @@ declare namespace LocalJSX {
          */
         "onCharlaClose"?: (event: CharlaMessengerCustomEvent<void>) => void;
         /**
+          * The composer's text changed (`''` once sent); the plugin host debounces it for `onCompose`.
+         */
+        "onCharlaDraft"?: (event: CharlaMessengerCustomEvent<{ text: string }>) => void;
+        /**
           * The visitor leaves an e-mail address in the offline form.
          */
         "onCharlaEmail"?: (event: CharlaMessengerCustomEvent<{ email: string }>) => void;
@@ -202,6 +225,11 @@ declare namespace LocalJSX {
          */
         "online"?: boolean;
         /**
+          * Plugins' tabs (`api.panel`): with any, a tab list (conversation first) shows under the header.
+          * @default []
+         */
+        "panels"?: PanelView[];
+        /**
           * The visitor's place in the team's queue (1 = next), or null when an agent has the conversation.
           * @default null
          */
@@ -215,6 +243,11 @@ declare namespace LocalJSX {
           * Texts in the widget's language.
          */
         "strings": Strings;
+        /**
+          * Plugins' suggestions (`api.suggest`), shown as text above the composer.
+          * @default []
+         */
+        "suggestions"?: SuggestionView[];
         /**
           * Name of the agent currently typing, or null.
          */

@@ -4,6 +4,7 @@ import {
   isProblem,
   newClientId,
   type ConnectionStatus,
+  type HttpMethod,
   type Message,
   type RealtimeEvent,
   type VisitorConversation,
@@ -17,7 +18,7 @@ import { WidgetApi, type InitResponse, type SiteInfo, type UserData, type Visito
 import { LauncherView } from '../ui/launcher.js';
 import { safeUrl, themeFrom } from '../ui/theme.js';
 
-export type WidgetEvent = 'ready' | 'open' | 'close' | 'unreadCountChange' | 'error' | 'message';
+export type WidgetEvent = 'ready' | 'open' | 'close' | 'unreadCountChange' | 'error' | 'message' | 'page';
 
 export interface WidgetOptions {
   /** Origin of the Charla server (the loader's own origin). */
@@ -83,6 +84,9 @@ export class Widget {
   #destroyed = false;
   /** The plugins' widget modules from the first init (loaded once per widget). */
   plugins: unknown = [];
+  /** The page the visitor is on (the plugins' `page` event), and since when (ms epoch). */
+  page = { url: '', title: '', referrer: '' };
+  pageAt = 0;
 
   constructor(options: WidgetOptions) {
     this.#o = options;
@@ -170,7 +174,14 @@ export class Widget {
     const onVisible = () => document.visibilityState === 'visible' && this.#markRead();
     document.addEventListener('visibilitychange', onVisible);
     this.#cleanups.push(() => document.removeEventListener('visibilitychange', onVisible));
-    this.#cleanups.push(trackPages((p) => void this.#api.page(p).catch(() => undefined)));
+    this.#cleanups.push(
+      trackPages((p) => {
+        this.page = { ...p, referrer: this.page.url || document.referrer };
+        this.pageAt = Date.now();
+        this.#o.emit('page', this.page);
+        void this.#api.page(p).catch(() => undefined);
+      }),
+    );
     this.#render();
   }
 
@@ -228,6 +239,16 @@ export class Widget {
 
   track(name: string, properties?: Record<string, unknown>): Promise<unknown> {
     return this.#api.track(name, properties);
+  }
+
+  /** A plugin's widget route, as this visitor (`path` on the server, under /api/v1/widget/: checked by the plugin host). */
+  request<T>(method: HttpMethod, path: string, body?: unknown): Promise<T> {
+    return this.#api.http.request<T>(method, path, body);
+  }
+
+  /** The messenger element (loading its chunk on first use); undefined once destroyed. */
+  messenger(): Promise<MessengerElement | undefined> {
+    return this.#ensureMessenger();
   }
 
   /** Stops everything and removes every node the widget injected. */

@@ -29,6 +29,10 @@ export interface Strings {
   invalidEmail: string;
   /** Close button of a plugin's notice card. */
   dismiss: string;
+  /** The conversation's tab when plugins add panels. */
+  conversation: string;
+  /** The list of plugins' suggestions above the composer. */
+  suggestions: string;
 }
 
 const en: Strings = {
@@ -60,6 +64,8 @@ const en: Strings = {
   dialog: (s) => (s ? `Chat with ${s}` : 'Chat'),
   invalidEmail: 'Please enter a valid e-mail address',
   dismiss: 'Dismiss',
+  conversation: 'Conversation',
+  suggestions: 'Suggestions',
 };
 
 const es: Strings = {
@@ -91,6 +97,8 @@ const es: Strings = {
   dialog: (s) => (s ? `Chat con ${s}` : 'Chat'),
   invalidEmail: 'Escribe un correo electrónico válido',
   dismiss: 'Descartar',
+  conversation: 'Conversación',
+  suggestions: 'Sugerencias',
 };
 
 export type Locale = 'en' | 'es';
