@@ -73,11 +73,6 @@ export namespace Components {
          */
         "panels": PanelView[];
         /**
-          * The visitor's place in the team's queue (1 = next), or null when an agent has the conversation.
-          * @default null
-         */
-        "queuePosition": number | null;
-        /**
           * Draws the selected panel again (the window reopened on it).
          */
         "redraw": () => Promise<void>;
@@ -90,6 +85,11 @@ export namespace Components {
           * @default ''
          */
         "siteName": string;
+        /**
+          * The plugins' lines under the header (`api.status`, e.g. the inbox's queue position), shown as text while no agent is connected.
+          * @default []
+         */
+        "statuses": string[];
         /**
           * Texts in the widget's language.
          */
@@ -230,15 +230,15 @@ declare namespace LocalJSX {
          */
         "panels"?: PanelView[];
         /**
-          * The visitor's place in the team's queue (1 = next), or null when an agent has the conversation.
-          * @default null
-         */
-        "queuePosition"?: number | null;
-        /**
           * The site's name, shown in the header.
           * @default ''
          */
         "siteName"?: string;
+        /**
+          * The plugins' lines under the header (`api.status`, e.g. the inbox's queue position), shown as text while no agent is connected.
+          * @default []
+         */
+        "statuses"?: string[];
         /**
           * Texts in the widget's language.
          */
@@ -260,7 +260,6 @@ declare namespace LocalJSX {
         "logoUrl": string | null;
         "greeting": string | null;
         "online": boolean;
-        "queuePosition": number | null;
         "typingName": string | null;
         "connection": 'connecting' | 'open' | 'reconnecting' | 'closed';
         "askEmail": boolean;

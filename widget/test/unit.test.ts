@@ -57,7 +57,7 @@ t.test('plugin-ui: the composer hook is debounced, suggestions are capped and cl
   const ui = createPluginUi({
     api: 'http://x', open: () => undefined, close: () => undefined,
     listen: () => () => undefined,
-    widget: { isOpen: true, messenger: async () => el as never } as never,
+    widget: { isOpen: true, locale: 'en', messenger: async () => el as never } as never,
   });
   t.teardown(() => ui.stop());
   await new Promise((r) => setTimeout(r, 0));
@@ -81,10 +81,16 @@ t.test('plugin-ui: the composer hook is debounced, suggestions are capped and cl
   type('  ');
   t.same(el.suggestions, [], 'an emptied box clears them');
   t.equal(heard.at(-1), '', 'and tells the composers at once');
-  ui.setPanel({ key: 'kb:help', title: 'Help', render: () => undefined });
-  ui.setPanel({ key: 'bot:x', title: 'X', render: () => undefined });
-  ui.setPanel({ key: 'kb:help', title: 'Help 2', render: () => undefined });
-  t.same((el.panels as Array<{ title: string }>).map((p) => p.title), ['Help 2', 'X'], 'same key: replaced in place');
+  ui.setPanel('kb:help', { id: 'help', title: 'Help', render: () => undefined }, safe);
+  ui.setPanel('bot:x', { id: 'x', title: { es: 'Equis', en: 'X' }, render: () => undefined }, safe);
+  ui.setPanel('kb:help', { id: 'help', title: 'Help 2', render: () => undefined }, safe);
+  t.same((el.panels as Array<{ title: string }>).map((p) => p.title), ['Help 2', 'X'], 'same key: replaced in place; the title in the widget\'s language (en fallback)');
+  ui.status('kb', 'You are next');
+  ui.status('bot', 'Bot on');
+  t.same((el as unknown as { statuses: string[] }).statuses, ['You are next', 'Bot on'], 'status lines, one per plugin');
+  ui.status('bot', null);
+  t.same((el as unknown as { statuses: string[] }).statuses, ['You are next'], 'null removes the plugin\'s line');
   ui.drop('kb');
   t.same((el.panels as Array<{ key: string }>).map((p) => p.key), ['bot:x'], 'drop removes one plugin\'s tabs');
+  t.same((el as unknown as { statuses: string[] }).statuses, [], 'and its status line');
 });

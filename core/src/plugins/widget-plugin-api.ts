@@ -7,7 +7,7 @@
  */
 
 /** Widget events a plugin module can listen to. */
-export type WidgetPluginEvent = 'ready' | 'open' | 'close' | 'unreadCountChange' | 'message' | 'page';
+export type WidgetPluginEvent = 'ready' | 'open' | 'close' | 'unreadCountChange' | 'message' | 'page' | 'conversation';
 
 /** The page the visitor is on (the `page` event). */
 export interface WidgetPage {
@@ -112,6 +112,8 @@ export interface WidgetPluginEventPayloads {
   message: WidgetPluginMessage;
   /** The page at start (the module's first callback) and after each SPA navigation. */
   page: WidgetPage;
+  /** The conversation the messenger shows changed (its id; null: none yet). */
+  conversation: string | null;
 }
 
 /** A small card above the launcher bubble. Its strings are shown as text, never HTML. */
@@ -170,6 +172,18 @@ export interface WidgetPluginApi {
   suggest(items: WidgetSuggestion[]): void;
   /** Milliseconds the visitor has been on the current page (since the last SPA navigation). */
   timeOnPage(): number;
+  /** The id of the conversation the messenger shows, or null (no conversation yet). Changes come as the `conversation` event. */
+  conversation(): string | null;
+  /**
+   * Listens to this plugin's realtime events: what its server part publishes with
+   * `ctx.events.publish('conversation:<id>', '<plugin>:<name>', data, 'visitors' | 'all')`
+   * (or to `visitor:<id>`), for the visitor's current conversation. `name` is without the
+   * `<plugin>:` prefix (`subscribe('queue', …)` hears `inbox:queue`); another plugin's
+   * events never arrive. Returns the remover.
+   */
+  subscribe<T = unknown>(name: string, callback: (data: T) => void): () => void;
+  /** This plugin's line under the messenger's header, as text (at most 200 characters), shown while no agent is connected; `null` removes it. */
+  status(text: string | null): void;
 }
 
 /** Returned by a module's setup function: called on `Charla('shutdown')`. */

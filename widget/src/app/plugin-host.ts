@@ -6,8 +6,7 @@
  * `WidgetPluginApi`. A module that fails to load or throws is reported once with
  * console.warn and never stops the widget or the other plugins.
  */
-import type { WidgetPanelElement, WidgetPluginApi, WidgetPluginSetup } from '@charla/core/widget';
-import type { PanelView } from '../shared/view-types.js';
+import type { WidgetPluginApi, WidgetPluginSetup } from '@charla/core/widget';
 import { noticeBoard } from '../ui/notice-board.js';
 import type { PluginUi } from './plugin-ui.js';
 import type { Widget } from './widget.js';
@@ -22,8 +21,8 @@ export interface PluginRef {
 export interface PluginHostDeps {
   /** Origin of the Charla server: module URLs must resolve to it. */
   api: string;
-  widget: Pick<Widget, 'locale' | 'strings' | 'shadowRoot' | 'track' | 'request' | 'messenger' | 'page' | 'pageAt' | 'isOpen'>;
-  /** Adds a listener to the widget's events (`message` and `page` included); returns its remover. */
+  widget: Pick<Widget, 'locale' | 'strings' | 'shadowRoot' | 'track' | 'request' | 'messenger' | 'page' | 'pageAt' | 'isOpen' | 'conversationId'>;
+  /** Adds a listener to the widget's events (`message`, `page`, `conversation`, `realtime` included); returns its remover. */
   listen(event: string, cb: (payload?: unknown) => void): () => void;
   open(): unknown;
   close(): unknown;
@@ -113,13 +112,7 @@ export function startPlugins(list: unknown, d: PluginHostDeps): () => void {
       panel(panel) {
         if (!ID.test(panel?.id)) throw new TypeError('[charla] api.panel: bad id');
         const key = `${p.name}:${panel.id}`;
-        const t = panel.title;
-        const v: PanelView = {
-          key,
-          title: String((typeof t === 'object' ? t[w.locale] ?? t.en : t) ?? p.name),
-          render: safe((c: HTMLElement) => panel.render(c as WidgetPanelElement, { locale: w.locale, showConversation: () => withUi((u) => u.conversation()) })),
-        };
-        if (up()) withUi((u) => u.setPanel(v));
+        if (up()) withUi((u) => u.setPanel(key, panel, safe));
         return {
           show: () => void (up() && withUi((u) => u.show(key))),
           remove: () => withUi((u) => u.removePanel(key)),
@@ -132,6 +125,13 @@ export function startPlugins(list: unknown, d: PluginHostDeps): () => void {
       },
       suggest: (items) => void (up() && withUi((u) => u.suggest(p.name, items, safe))),
       timeOnPage: () => Date.now() - w.pageAt,
+      conversation: () => w.conversationId,
+      status: (text) => void (up() && withUi((u) => u.status(p.name, text))),
+      subscribe(name, cb) {
+        const call = safe(cb);
+        const event = `${p.name}:${name}`;
+        return sub('realtime', cb, d.listen('realtime', (e) => (e as { event: string }).event === event && call((e as { data: never }).data)));
+      },
     };
     stops.push(remove);
     const start = () =>

@@ -4,7 +4,7 @@
  * own (`plugin-ui.<hash>.js`), imported by the plugin host the first time a module uses
  * one of them, so a page whose plugins only show notices never loads it.
  */
-import type { WidgetSuggestion } from '@charla/core/widget';
+import type { WidgetPanel, WidgetPanelElement, WidgetSuggestion } from '@charla/core/widget';
 import type { MessengerElement } from '../messenger/messenger-element.js';
 import type { PanelView, SuggestionView } from '../shared/view-types.js';
 import type { PluginHostDeps } from './plugin-host.js';
@@ -17,7 +17,10 @@ export const MAX_SUGGESTIONS = 5;
 export type Guard = <A extends unknown[]>(fn?: (...a: A) => void) => (...a: A) => void;
 
 export interface PluginUi {
-  setPanel(view: PanelView): void;
+  /** Adds or replaces (same key, `<plugin>:<id>`) a tab. */
+  setPanel(key: string, panel: WidgetPanel, safe: Guard): void;
+  /** A plugin's line under the header (null removes it). */
+  status(plugin: string, text: string | null): void;
   removePanel(key: string): void;
   /** Opens the messenger on a panel. */
   show(key: string): void;
@@ -34,6 +37,7 @@ export function createPluginUi(d: PluginHostDeps): PluginUi {
   const w = d.widget;
   const panels: PanelView[] = [];
   const suggestions = new Map<string, SuggestionView[]>();
+  const statuses = new Map<string, string>();
   const composers = new Set<(text: string) => void>();
   const offs: Array<() => void> = [];
   let el: MessengerElement | undefined;
@@ -45,6 +49,7 @@ export function createPluginUi(d: PluginHostDeps): PluginUi {
     if (!el || !live) return;
     el.panels = [...panels];
     el.suggestions = [...suggestions.values()].flat().slice(0, MAX_SUGGESTIONS);
+    el.statuses = [...statuses.values()];
   };
   const compose = (text: string) => {
     for (const cb of composers) cb(text);
@@ -77,8 +82,14 @@ export function createPluginUi(d: PluginHostDeps): PluginUi {
 
   return {
     composers,
-    setPanel(v) {
-      const i = panels.findIndex((x) => x.key === v.key);
+    setPanel(key, panel, safe) {
+      const t = panel.title;
+      const v: PanelView = {
+        key,
+        title: String((typeof t === 'object' ? t[w.locale] ?? t.en : t) ?? key),
+        render: safe((c: HTMLElement) => panel.render(c as WidgetPanelElement, { locale: w.locale, showConversation: () => void el?.showTab('chat') })),
+      };
+      const i = panels.findIndex((x) => x.key === key);
       panels.splice(i < 0 ? panels.length : i, i < 0 ? 0 : 1, v);
       view();
     },
@@ -108,7 +119,13 @@ export function createPluginUi(d: PluginHostDeps): PluginUi {
       else suggestions.delete(plugin);
       view();
     },
+    status(plugin, text) {
+      if (text == null || text === '') statuses.delete(plugin);
+      else statuses.set(plugin, String(text).slice(0, 200));
+      view();
+    },
     drop(plugin) {
+      statuses.delete(plugin);
       for (let i = panels.length; i--; ) if (panels[i].key.startsWith(plugin + ':')) panels.splice(i, 1);
       suggestions.delete(plugin);
       view();

@@ -18,7 +18,7 @@ import { WidgetApi, type InitResponse, type SiteInfo, type UserData, type Visito
 import { LauncherView } from '../ui/launcher.js';
 import { safeUrl, themeFrom } from '../ui/theme.js';
 
-export type WidgetEvent = 'ready' | 'open' | 'close' | 'unreadCountChange' | 'error' | 'message' | 'page';
+export type WidgetEvent = 'ready' | 'open' | 'close' | 'unreadCountChange' | 'error' | 'message' | 'page' | 'conversation' | 'realtime';
 
 export interface WidgetOptions {
   /** Origin of the Charla server (the loader's own origin). */
@@ -69,8 +69,6 @@ export class Widget {
   #readSent = new Map<string, string>();
   #open = false;
   #agents: AgentView[] = [];
-  /** The visitor's place in the team's queue for the active conversation (inbox plugin), or null. */
-  #queue: number | null = null;
   #typing: { userId: string | null; timer: ReturnType<typeof setTimeout> } | null = null;
   #connection: ConnectionStatus = 'connecting';
   #emailSaved: string | null = null;
@@ -98,6 +96,11 @@ export class Widget {
 
   get isOpen(): boolean {
     return this.#open;
+  }
+
+  /** The conversation the messenger shows (null before the first message). */
+  get conversationId(): string | null {
+    return this.#activeId;
   }
 
   get unreadCount(): number {
@@ -408,7 +411,7 @@ export class Widget {
     if (id === this.#activeId) return;
     this.#activeId = id;
     this.#agents = [];
-    this.#queue = null;
+    this.#o.emit('conversation', id);
     if (this.#typing) clearTimeout(this.#typing.timer);
     this.#typing = null;
     if (this.#messenger) {
@@ -424,18 +427,6 @@ export class Widget {
     if (this.#conversationChannel?.id === id) return;
     this.#conversationChannel?.off();
     this.#conversationChannel = id ? { id, off: this.#rt.subscribe(`conversation:${id}`) } : undefined;
-    // Queue position when the inbox plugin is on (a 404 otherwise: nothing to show); later changes come as `inbox:queue`.
-    if (id) {
-      this.#api.http
-        .request<{ position: number | null }>('GET', `/api/v1/widget/inbox/queue/${encodeURIComponent(id)}`)
-        .then((r) => {
-          if (id === this.#activeId) {
-            this.#queue = typeof r.position === 'number' ? r.position : null;
-            this.#render();
-          }
-        })
-        .catch(() => undefined);
-    }
   }
 
   // ---------------------------------------------------------------- messages
@@ -569,7 +560,6 @@ export class Widget {
       case 'conversation:updated': {
         const conv = data.conversation as VisitorConversation | undefined;
         if (conv?.id) {
-          if (conv.id === this.#activeId && conv.assignee) this.#queue = null; // an agent has it
           this.#conversations.set(conv.id, { ...this.#conversations.get(conv.id), ...conv });
           this.#render();
         }
@@ -596,12 +586,6 @@ export class Widget {
         this.#render();
         break;
       }
-      case 'inbox:queue': {
-        if (conversationId !== this.#activeId) break;
-        this.#queue = typeof data.position === 'number' ? data.position : null;
-        this.#render();
-        break;
-      }
       case 'conversation:presence': {
         if (conversationId !== this.#activeId) break;
         const agents = Array.isArray(data.agents) ? (data.agents as AgentView[]) : [];
@@ -618,7 +602,8 @@ export class Widget {
         break;
       }
       default:
-        break;
+        // Anything else is a plugin's (`<plugin>:<name>`): its widget module may subscribe.
+        this.#o.emit('realtime', ev);
     }
   }
 
@@ -709,7 +694,6 @@ export class Widget {
     el.online = this.#site.online !== false;
     el.messages = this.#viewMessages();
     el.agents = this.#agents;
-    el.queuePosition = this.#queue;
     el.typingName = this.#typing ? (this.#agentName(this.#typing.userId) ?? this.#strings.someone) : null;
     el.connection = this.#connection;
     const email = this.#emailSaved ?? this.#visitor.email ?? null;

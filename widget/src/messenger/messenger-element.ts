@@ -11,7 +11,8 @@ export interface MessengerElement extends HTMLElement {
   online: boolean;
   messages: ViewMessage[];
   agents: AgentView[];
-  queuePosition: number | null;
+  /** The plugins' lines under the header (`api.status`). */
+  statuses: string[];
   typingName?: string | null;
   connection: 'connecting' | 'open' | 'reconnecting' | 'closed';
   askEmail: boolean;

@@ -13,7 +13,6 @@ export interface Strings {
   offlineLeaveMessage: string;
   emailSaved: (email: string) => string;
   agentConnected: (name: string) => string;
-  queuePosition: (n: number) => string;
   typing: (name: string) => string;
   someone: string;
   sending: string;
@@ -49,7 +48,6 @@ const en: Strings = {
   offlineLeaveMessage: 'We are offline, leave us a message and your e-mail: we will answer you there.',
   emailSaved: (e) => `We will reply to ${e}`,
   agentConnected: (n) => `${n} is connected`,
-  queuePosition: (n) => (n === 1 ? 'You are next in the queue' : `You are number ${n} in the queue`),
   typing: (n) => `${n} is typing…`,
   someone: 'Someone',
   sending: 'Sending…',
@@ -82,7 +80,6 @@ const es: Strings = {
   offlineLeaveMessage: 'Estamos desconectados: déjanos un mensaje y tu correo, te responderemos allí.',
   emailSaved: (e) => `Te responderemos en ${e}`,
   agentConnected: (n) => `${n} está conectado`,
-  queuePosition: (n) => (n === 1 ? 'Eres el siguiente en la cola' : `Eres el número ${n} en la cola`),
   typing: (n) => `${n} está escribiendo…`,
   someone: 'Alguien',
   sending: 'Enviando…',

@@ -135,6 +135,19 @@ async function run(): Promise<void> {
       t.match(await call('GET', bad), { rejected: { name: 'TypeError' } }, `${bad}: refused before any request`);
     }
     t.notOk(requests.some((u) => u.includes('/api/v1/auth/')), 'nothing left /api/v1/widget/');
+
+    // Realtime: the plugin's own events on the conversation's channel, for visitors; status lines.
+    type Live = { pings: unknown[]; conversations: Array<string | null>; conversation(): string | null };
+    const live = () => page.evaluate(() => { const h = (window as unknown as { __helpdesk: Live }).__helpdesk; return { pings: h.pings, conversations: h.conversations, current: h.conversation() }; });
+    const { current, conversations } = await live();
+    t.ok(current, 'api.conversation(): the conversation the visitor just wrote in');
+    t.same(conversations, [current], 'the conversation event told the module once');
+    t.equal(await page.locator('charla-messenger').evaluate((e) => e.shadowRoot!.querySelector('.status-line')?.textContent), `Helpdesk follows ${current!.slice(0, 4)}`, 'api.status: a text line under the header');
+    await call('POST', `/helpdesk/ping/${current}`);
+    await waitFor(async () => (await live()).pings.length > 0, 5000, 'the ping');
+    await page.waitForTimeout(300);
+    t.same((await live()).pings, [{ n: 2 }], 'subscribe(\'ping\'): its own event for visitors only — not another plugin\'s, not the agents\'');
+
     t.same(errors, [], 'no page errors');
     t.equal(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss), undefined, 'nothing ran');
   });

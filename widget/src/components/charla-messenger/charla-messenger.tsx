@@ -34,8 +34,8 @@ export class CharlaMessenger {
   @Prop() messages: ViewMessage[] = [];
   /** Agents currently viewing the conversation. */
   @Prop() agents: AgentView[] = [];
-  /** The visitor's place in the team's queue (1 = next), or null when an agent has the conversation. */
-  @Prop() queuePosition: number | null = null;
+  /** The plugins' lines under the header (`api.status`, e.g. the inbox's queue position), shown as text while no agent is connected. */
+  @Prop() statuses: string[] = [];
   /** Name of the agent currently typing, or null. */
   @Prop() typingName?: string | null;
   /** Realtime connection status; anything but `open` shows a "reconnecting" notice. */
@@ -262,7 +262,7 @@ export class CharlaMessenger {
                 {this.online ? s.online : s.offline}
               </p>
               {presence ? <p class="presence">{presence}</p> : null}
-              {!presence && this.queuePosition ? <p class="presence queue">{s.queuePosition(this.queuePosition)}</p> : null}
+              {!presence ? (this.statuses ?? []).map((x) => <p class="presence status-line">{x}</p>) : null}
             </div>
             <button type="button" class="close" aria-label={s.minimize} onClick={() => this.charlaClose.emit()}>
               <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
