@@ -46,8 +46,8 @@ export function checkFile(pluginRoot: string, file: string, source: string, isTe
   for (const spec of importsOf(source)) {
     if (spec.startsWith('.')) {
       const target = resolve(dirname(file), spec);
-      // Tests may share the admin's end-to-end harness (a test tool, not plugin API).
-      if (isTest && target.startsWith(join(root, 'admin', 'test') + sep)) continue;
+      // Tests may share the admin's and the widget's end-to-end harnesses (test tools, not plugin API).
+      if (isTest && (target.startsWith(join(root, 'admin', 'test') + sep) || target.startsWith(join(root, 'widget', 'test', 'e2e') + sep))) continue;
       if (target !== pluginRoot && !target.startsWith(pluginRoot + sep)) found.push({ file: rel, what: `imports ${spec}, outside its own package` });
     } else if (spec.startsWith('@charla/')) {
       if (CORE_ENTRIES.has(spec) || (isTest && TEST_ONLY.has(spec))) continue;

@@ -34,6 +34,7 @@ t.test('a widget module that cannot be served stops the boot, naming the plugin'
     [{ script: new URL('https://cdn.example.com/x.js') }, /plugin "promo": widget\.script https:\/\/cdn\.example\.com\/x\.js is not a file: URL/],
     [{ script: join(dir, 'a-folder') }, /plugin "promo": widget\.script .*a-folder is not a file/],
     [{ script: moduleFile('ok.js', SOURCE), data: 'nope' as never }, /plugin "promo": widget\.data must be a function/],
+    [{ script: moduleFile('ok.js', SOURCE), eager: 'yes' as never }, /plugin "promo": widget\.eager must be a boolean/],
   ];
   for (const [widget, message] of cases) {
     await t.rejects(startTestServer({ plugins: [plugin('promo', widget)] }), { name: 'PluginLoadError', message }, String(message));
@@ -97,7 +98,7 @@ t.test('forVisitor: the modules of the plugins on for the account, with their da
     config: { plans: [{ id: 'basic', plugins: ['promo', 'no-data', 'throws', 'rejects', 'slow', 'array', 'huge', 'cyclic', 'no-widget'] }, { id: 'pro', plugins: ['*'] }], defaultPlan: 'basic' },
     plugins: [
       plugin('promo', { script, data: (ctx, v) => { calls.push({ ctx: ctx.name, ...v }); return { text: `Hi ${v.visitorId}`, nested: { n: 1, when: new Date(0) } }; } }),
-      plugin('no-data', { script }),
+      plugin('no-data', { script, eager: true }),
       plugin('throws', { script, data: () => { throw new Error('db down'); } }),
       plugin('rejects', { script, data: async () => Promise.reject(new Error('nope')) }),
       plugin('slow', { script, data: () => new Promise((r) => setTimeout(() => r({ late: true }), 4000)) }),
@@ -122,6 +123,7 @@ t.test('forVisitor: the modules of the plugins on for the account, with their da
   t.same(promo.data, { text: 'Hi visitor-1', nested: { n: 1, when: '1970-01-01T00:00:00.000Z' } }, 'data as JSON');
   t.match(promo.url, /^\/widget\/plugins\/promo\/[0-9a-f]{16}\.js$/);
   t.same(noData.data, {}, 'no data(): {}');
+  t.same([promo.eager, noData.eager], [false, true], 'eager: as declared, lazy by default');
   t.same(calls, [{ ctx: 'promo', ...visitor }], 'data(ctx, {accountId, siteId, visitorId}) with the plugin\'s own context');
   for (const name of ['throws', 'rejects', 'slow', 'array', 'huge', 'cyclic']) {
     t.ok(lines.some((l) => l.plugin === name && /widget data failed/.test(String(l.msg)) && l.accountId === a.accountId), `the failure of "${name}" is logged with the plugin and account`);
@@ -134,4 +136,32 @@ t.test('forVisitor: the modules of the plugins on for the account, with their da
   t.same((await service.forVisitor({ ...visitor, accountId: b.accountId })).map((r) => r.name), ['promo', 'no-data'], 'another account still gets it');
   await s.request('PATCH', '/api/v1/plugins/promo', { token: a.token, body: { enabled: true } });
   t.same((await service.forVisitor(visitor)).map((r) => r.name), ['promo', 'no-data'], 'back on: listed again');
+});
+
+t.test('CORS: core serves it for every plugin\'s /api/v1/widget/ routes, preflight included', async (t) => {
+  const s = await startTestServer({
+    plugins: [
+      definePlugin({
+        name: 'echoes',
+        version: '1.0.0',
+        routes(app) {
+          // No `cors` in the route's config: the prefix is enough.
+          app.patch('/api/v1/widget/echoes/note', { config: { auth: 'visitor' } }, async () => ({ ok: true }));
+          app.get('/api/v1/echoes/agent-only', { config: { auth: 'agent' } }, async () => ({ ok: true }));
+        },
+      }),
+    ],
+  });
+  t.teardown(() => s.close());
+  const pre = await s.request('OPTIONS', '/api/v1/widget/echoes/note', { headers: { origin: 'https://shop.example', 'access-control-request-method': 'PATCH', 'access-control-request-headers': 'authorization, content-type' } });
+  t.equal(pre.status, 204, 'the preflight of a plugin route answers 204');
+  t.equal(pre.headers['access-control-allow-origin'], '*');
+  t.match(String(pre.headers['access-control-allow-methods']), /\bPATCH\b/, 'PATCH (and every method) allowed');
+  t.match(String(pre.headers['access-control-allow-headers']), /authorization/);
+  const denied = await s.request('PATCH', '/api/v1/widget/echoes/note', { headers: { origin: 'https://shop.example' }, body: {} });
+  t.equal(denied.status, 401, 'no token: 401');
+  t.equal(denied.headers['access-control-allow-origin'], '*', 'and the problem is readable cross-origin');
+  t.match(String(denied.headers['content-type']), /application\/problem\+json/);
+  const agent = await s.request('GET', '/api/v1/echoes/agent-only', { headers: { origin: 'https://shop.example' } });
+  t.equal(agent.headers['access-control-allow-origin'], undefined, 'a route outside /api/v1/widget/ gets no CORS headers');
 });

@@ -6,9 +6,9 @@
  */
 import { HTMLStencilElement, JSXBase } from "@stencil/core/internal";
 import { Strings } from "./shared/i18n";
-import { AgentView, ViewMessage } from "./shared/view-types";
+import { AgentView, PanelView, SuggestionView, ViewMessage } from "./shared/view-types";
 export { Strings } from "./shared/i18n";
-export { AgentView, ViewMessage } from "./shared/view-types";
+export { AgentView, PanelView, SuggestionView, ViewMessage } from "./shared/view-types";
 export namespace Components {
     /**
      * The chat window: header (site, online state, agent presence), the message log, the
@@ -68,10 +68,18 @@ export namespace Components {
          */
         "online": boolean;
         /**
-          * The visitor's place in the team's queue (1 = next), or null when an agent has the conversation.
-          * @default null
+          * Plugins' tabs (`api.panel`): with any, a tab list (conversation first) shows under the header.
+          * @default []
          */
-        "queuePosition": number | null;
+        "panels": PanelView[];
+        /**
+          * Draws the selected panel again (the window reopened on it).
+         */
+        "redraw": () => Promise<void>;
+        /**
+          * Selects a tab (`'chat'` or a panel's key); a panel is drawn again.
+         */
+        "showTab": (key: string) => Promise<void>;
         /**
           * Puts `text` in the message box as a draft (the visitor still sends it), e.g. `showNewMessage`.
          */
@@ -82,9 +90,19 @@ export namespace Components {
          */
         "siteName": string;
         /**
+          * The plugins' lines under the header (`api.status`, e.g. the inbox's queue position), shown as text while no agent is connected.
+          * @default []
+         */
+        "statuses": string[];
+        /**
           * Texts in the widget's language.
          */
         "strings": Strings;
+        /**
+          * Plugins' suggestions (`api.suggest`), shown as text above the composer.
+          * @default []
+         */
+        "suggestions": SuggestionView[];
         /**
           * Name of the agent currently typing, or null.
          */
@@ -102,6 +120,7 @@ declare global {
         "charlaTyping": { typing: boolean };
         "charlaClose": void;
         "charlaPostback": { key: string; buttonId: string };
+        "charlaDraft": { text: string };
         "charlaEmail": { email: string };
     }
     /**
@@ -181,6 +200,10 @@ declare namespace LocalJSX {
          */
         "onCharlaClose"?: (event: CharlaMessengerCustomEvent<void>) => void;
         /**
+          * The composer's text changed (`''` once sent); the plugin host debounces it for `onCompose`.
+         */
+        "onCharlaDraft"?: (event: CharlaMessengerCustomEvent<{ text: string }>) => void;
+        /**
           * The visitor leaves an e-mail address in the offline form.
          */
         "onCharlaEmail"?: (event: CharlaMessengerCustomEvent<{ email: string }>) => void;
@@ -206,19 +229,29 @@ declare namespace LocalJSX {
          */
         "online"?: boolean;
         /**
-          * The visitor's place in the team's queue (1 = next), or null when an agent has the conversation.
-          * @default null
+          * Plugins' tabs (`api.panel`): with any, a tab list (conversation first) shows under the header.
+          * @default []
          */
-        "queuePosition"?: number | null;
+        "panels"?: PanelView[];
         /**
           * The site's name, shown in the header.
           * @default ''
          */
         "siteName"?: string;
         /**
+          * The plugins' lines under the header (`api.status`, e.g. the inbox's queue position), shown as text while no agent is connected.
+          * @default []
+         */
+        "statuses"?: string[];
+        /**
           * Texts in the widget's language.
          */
         "strings": Strings;
+        /**
+          * Plugins' suggestions (`api.suggest`), shown as text above the composer.
+          * @default []
+         */
+        "suggestions"?: SuggestionView[];
         /**
           * Name of the agent currently typing, or null.
          */
@@ -231,7 +264,6 @@ declare namespace LocalJSX {
         "logoUrl": string | null;
         "greeting": string | null;
         "online": boolean;
-        "queuePosition": number | null;
         "typingName": string | null;
         "connection": 'connecting' | 'open' | 'reconnecting' | 'closed';
         "askEmail": boolean;

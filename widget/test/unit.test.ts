@@ -49,3 +49,48 @@ t.test('replayQueue: init first (queued or from data-app-id), then the rest in o
   replayQueue(api, [], undefined);
   t.same(calls, [], 'no appId: nothing');
 });
+
+t.test('plugin-ui: the composer hook is debounced, suggestions are capped and cleared', async (t) => {
+  const { createPluginUi, COMPOSE_DEBOUNCE_MS, MAX_SUGGESTIONS } = await import('../src/app/plugin-ui.js');
+  // The messenger element is a plain EventTarget with the props the UI sets.
+  const el = Object.assign(new EventTarget(), { panels: [] as unknown[], suggestions: [] as Array<{ key: string; select(): void }>, showTab: async (k: string) => void (el.tab = k), redraw: async () => undefined, tab: 'chat' });
+  const ui = createPluginUi({
+    api: 'http://x', open: () => undefined, close: () => undefined,
+    listen: () => () => undefined,
+    widget: { isOpen: true, locale: 'en', messenger: async () => el as never } as never,
+  });
+  t.teardown(() => ui.stop());
+  await new Promise((r) => setTimeout(r, 0));
+  const heard: string[] = [];
+  ui.composers.add((x) => heard.push(x));
+  const type = (text: string) => el.dispatchEvent(new CustomEvent('charlaDraft', { detail: { text } }));
+  const started = Date.now();
+  for (const x of ['r', 're', 'ref', 'refund']) type(x);
+  await new Promise((r) => setTimeout(r, COMPOSE_DEBOUNCE_MS + 100));
+  t.same(heard, ['refund'], 'one call, with the last text');
+  t.ok(Date.now() - started >= COMPOSE_DEBOUNCE_MS, 'after the pause');
+  const safe = <A extends unknown[]>(fn?: (...a: A) => void) => (...a: A) => fn?.(...a);
+  const chosen: string[] = [];
+  ui.suggest('kb', Array.from({ length: 8 }, (_, i) => ({ id: String(i), title: `T${i}`, onSelect: () => chosen.push(String(i)) })), safe);
+  ui.suggest('bot', [{ id: 'x', title: 'X', onSelect: () => undefined }], safe);
+  t.equal(el.suggestions.length, MAX_SUGGESTIONS, `at most ${MAX_SUGGESTIONS} in all`);
+  el.suggestions[1].select();
+  t.same(chosen, ['1'], 'select runs onSelect');
+  t.same(el.suggestions, [], 'and clears them');
+  ui.suggest('kb', [{ id: 'a', title: 'A', onSelect: () => undefined }], safe);
+  type('  ');
+  t.same(el.suggestions, [], 'an emptied box clears them');
+  t.equal(heard.at(-1), '', 'and tells the composers at once');
+  ui.setPanel('kb:help', { id: 'help', title: 'Help', render: () => undefined }, safe);
+  ui.setPanel('bot:x', { id: 'x', title: { es: 'Equis', en: 'X' }, render: () => undefined }, safe);
+  ui.setPanel('kb:help', { id: 'help', title: 'Help 2', render: () => undefined }, safe);
+  t.same((el.panels as Array<{ title: string }>).map((p) => p.title), ['Help 2', 'X'], 'same key: replaced in place; the title in the widget\'s language (en fallback)');
+  ui.status('kb', 'You are next');
+  ui.status('bot', 'Bot on');
+  t.same((el as unknown as { statuses: string[] }).statuses, ['You are next', 'Bot on'], 'status lines, one per plugin');
+  ui.status('bot', null);
+  t.same((el as unknown as { statuses: string[] }).statuses, ['You are next'], 'null removes the plugin\'s line');
+  ui.drop('kb');
+  t.same((el.panels as Array<{ key: string }>).map((p) => p.key), ['bot:x'], 'drop removes one plugin\'s tabs');
+  t.same((el as unknown as { statuses: string[] }).statuses, [], 'and its status line');
+});

@@ -21,7 +21,10 @@ declare module 'fastify' {
     auth?: AuthKind;
     /** For agent routes: the roles allowed (default: every role). */
     roles?: Role[];
-    /** Cross-origin route (widget API): any origin may call it with a Bearer token; no cookies. */
+    /**
+     * Cross-origin route: any origin may call it with a Bearer token; no cookies. Every
+     * route under `/api/v1/widget/` (core's and every plugin's) is cross-origin anyway.
+     */
     cors?: boolean;
     /**
      * API key opt-in: an API key may call this route when it holds every scope listed.
@@ -36,6 +39,9 @@ declare module 'fastify' {
     scope: AwilixContainer<Cradle>;
   }
 }
+
+/** Every route under this prefix is the widget's (visitor) API: cross-origin, CORS served by core. */
+export const WIDGET_API = '/api/v1/widget/';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -98,11 +104,11 @@ export function installRequestAuth(app: FastifyInstance, container: AwilixContai
   app.decorateRequest('scope', null as never);
 
   app.addHook('onRequest', async (request: FastifyRequest, reply) => {
-    if (request.routeOptions.config?.cors) {
+    if (request.routeOptions.config?.cors || request.routeOptions.url?.startsWith(WIDGET_API)) {
       // Set before authentication so a 401/403 still reaches the page as a readable problem.
       reply.header('access-control-allow-origin', '*');
       reply.header('access-control-allow-headers', 'authorization, content-type');
-      reply.header('access-control-allow-methods', 'GET, POST, OPTIONS');
+      reply.header('access-control-allow-methods', 'GET, POST, PUT, PATCH, DELETE, OPTIONS');
       reply.header('access-control-max-age', '600');
     }
     request.scope = container.createScope();

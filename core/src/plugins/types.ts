@@ -106,6 +106,12 @@ export interface WidgetContribution {
    * (logged) and the widget starts anyway.
    */
   data?(ctx: PluginContext, visitor: WidgetVisitor): Record<string, unknown> | Promise<Record<string, unknown>>;
+  /**
+   * Load the module before the visitor interacts (right after the widget boots), for
+   * notices and triggers. By default (`false`) a module loads when the messenger first
+   * opens, so it adds nothing to a page where nobody opens the chat.
+   */
+  eager?: boolean;
 }
 
 export interface CharlaPlugin {

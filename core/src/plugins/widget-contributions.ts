@@ -38,6 +38,8 @@ export interface WidgetModuleRef {
   url: string;
   /** What the plugin's `widget.data()` returned for this visitor (`{}` without `data`). */
   data: Record<string, unknown>;
+  /** `widget.eager`: loaded right after boot; otherwise when the messenger first opens. */
+  eager: boolean;
 }
 
 function scriptPath(p: CharlaPlugin, script: unknown): string {
@@ -62,6 +64,7 @@ export function loadWidgetModules(plugins: CharlaPlugin[]): WidgetModuleFile[] {
     const w = p.widget;
     if (w === undefined) continue;
     if (!w || typeof w !== 'object') throw new PluginLoadError(`plugin "${p.name}": widget must be an object { script, data? }`);
+    if (w.eager !== undefined && typeof w.eager !== 'boolean') throw new PluginLoadError(`plugin "${p.name}": widget.eager must be a boolean`);
     if (w.data !== undefined && typeof w.data !== 'function') throw new PluginLoadError(`plugin "${p.name}": widget.data must be a function (ctx, { accountId, siteId, visitorId }) => object`);
     const path = scriptPath(p, w.script);
     let size: number;
@@ -130,13 +133,14 @@ export class WidgetContributionService {
       const plugin = this.d.registry.get(m.plugin);
       if (!plugin?.widget || !(await this.d.registry.isEnabled(visitor.accountId, m.plugin))) return null;
       const dataFn = plugin.widget.data;
-      if (!dataFn) return { name: m.plugin, url: m.url, data: {} };
+      const eager = plugin.widget.eager === true;
+      if (!dataFn) return { name: m.plugin, url: m.url, data: {}, eager };
       try {
         const value = await withTimeout(Promise.resolve().then(() => dataFn(this.d.contextFor(plugin), { ...visitor })), WIDGET_DATA_TIMEOUT_MS);
         if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error('widget.data() must return an object');
         const json = JSON.stringify(value);
         if (Buffer.byteLength(json) > WIDGET_DATA_MAX_BYTES) throw new Error(`widget.data() returned ${Buffer.byteLength(json)} bytes of JSON; the limit is ${WIDGET_DATA_MAX_BYTES}`);
-        return { name: m.plugin, url: m.url, data: JSON.parse(json) as Record<string, unknown> };
+        return { name: m.plugin, url: m.url, data: JSON.parse(json) as Record<string, unknown>, eager };
       } catch (err) {
         this.d.logger.warn({ err, plugin: m.plugin, accountId: visitor.accountId, visitorId: visitor.visitorId }, 'widget data failed: the plugin is left out of this widget boot');
         return null;
@@ -155,6 +159,9 @@ const notFound = (detail: string) => ({ title: 'Not Found', status: 404, code: '
  * from the URL ever reaches the file system.
  */
 export async function widgetModuleRoutes(app: FastifyInstance, { service }: { service: WidgetContributionService }): Promise<void> {
+  // The CORS preflight of every widget route, core's and every plugin's (the headers come
+  // from request-auth: every /api/v1/widget/ route is cross-origin).
+  app.options('/api/v1/widget/*', { config: { auth: 'public', cors: true }, schema: { hide: true } as never }, async (_req, reply) => reply.code(204).send());
   app.get('/widget/plugins/:plugin/:file', {
     config: { auth: 'public' },
     schema: { hide: true } as never,

@@ -7,7 +7,86 @@
  */
 
 /** Widget events a plugin module can listen to. */
-export type WidgetPluginEvent = 'ready' | 'open' | 'close' | 'unreadCountChange' | 'message';
+export type WidgetPluginEvent = 'ready' | 'open' | 'close' | 'unreadCountChange' | 'message' | 'page' | 'conversation';
+
+/** The page the visitor is on (the `page` event). */
+export interface WidgetPage {
+  /** `location.href`. */
+  url: string;
+  /** `document.title` (read just after the navigation settled). */
+  title: string;
+  /** The previous page: `document.referrer` for the first one, the previous URL after an SPA navigation. */
+  referrer: string;
+  /** Milliseconds the visitor has been on this page when the callback runs (0 right after a navigation; more for a module that loaded later). */
+  since: number;
+}
+
+/**
+ * What `api.request` rejects with: an Error carrying the route's problem+json answer
+ * (`status` 0 and `code: 'network_error'` when the request did not reach the server).
+ */
+export interface WidgetProblem {
+  readonly name: 'ProblemError';
+  readonly message: string;
+  readonly status: number;
+  readonly code: string;
+  readonly title: string;
+  readonly detail: string;
+  /** The whole problem body (extension members too). */
+  readonly body: Readonly<Record<string, unknown>>;
+}
+
+/** What a panel's `render` gets. */
+export interface WidgetPanelContext {
+  /** The widget's language. */
+  locale: string;
+  /** Selects the conversation tab. */
+  showConversation(): void;
+}
+
+/** A tab of the messenger window, next to the conversation. */
+export interface WidgetPanel {
+  /** Unique within the plugin (`[a-z0-9-]`, up to 40 characters). */
+  id: string;
+  /** The tab's label, shown as text: one string, or one per language (`{ en: 'Help', es: 'Ayuda' }`; `en` is the fallback). */
+  title: string | Readonly<Record<string, string>>;
+  /**
+   * Draws the panel into `container` (a `<div>` inside the widget's shadow root, kept
+   * while the widget runs). Called each time the tab is selected and each time the
+   * messenger opens on it. Build nodes with `textContent`; HTML from your server only
+   * once sanitized there.
+   */
+  render(container: WidgetPanelElement, ctx: WidgetPanelContext): void;
+}
+
+/** The handle `api.panel()` returns. */
+export interface WidgetPanelHandle {
+  /** Opens the messenger on this tab (and draws it). */
+  show(): void;
+  /** Removes the tab. */
+  remove(): void;
+}
+
+/** One suggestion above the composer (`api.suggest`). Strings are shown as text. */
+export interface WidgetSuggestion {
+  id: string;
+  title: string;
+  description?: string;
+  /** The visitor chose it. The suggestions are cleared first. */
+  onSelect(): void;
+}
+
+/** The least of an element, for tsconfigs without the DOM types. */
+export interface HTMLElementLike {
+  append(...nodes: unknown[]): void;
+  replaceChildren(...nodes: unknown[]): void;
+}
+
+/**
+ * The panel's container: `HTMLElement` when the module compiles with the DOM types (a
+ * browser tsconfig), `HTMLElementLike` otherwise (this entry does not need the DOM types).
+ */
+export type WidgetPanelElement = typeof globalThis extends { HTMLElement: { prototype: infer E } } ? E : HTMLElementLike;
 
 /** A new public message in one of the visitor's conversations (sent or received). */
 export interface WidgetPluginMessage {
@@ -31,6 +110,10 @@ export interface WidgetPluginEventPayloads {
   unreadCountChange: number;
   /** A new message arrived or was sent (not the history loaded on open). */
   message: WidgetPluginMessage;
+  /** The page at start (the module's first callback) and after each SPA navigation. */
+  page: WidgetPage;
+  /** The conversation the messenger shows changed (its id; null: none yet). */
+  conversation: string | null;
 }
 
 /** A small card above the launcher bubble. Its strings are shown as text, never HTML. */
@@ -69,6 +152,38 @@ export interface WidgetPluginApi {
   notice(notice: WidgetNotice): void;
   /** Removes this plugin's notice card. */
   clearNotice(): void;
+  /**
+   * Calls one of the plugin's widget routes as this visitor: `path` is relative to
+   * `/api/v1/widget` (`'/kb/search?q=x'` → `GET /api/v1/widget/kb/search?q=x`), the body
+   * goes as JSON, the answer comes back parsed (`undefined` for an empty one). A 4xx/5xx
+   * rejects with the problem (`WidgetProblem`), and so does a network failure (status 0).
+   * A path that is not a plain relative path (`//x`, `..`, a full URL) rejects with a TypeError.
+   */
+  request<T = unknown>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T>;
+  /** Adds (or replaces, same `id`) a tab in the messenger window. */
+  panel(panel: WidgetPanel): WidgetPanelHandle;
+  /**
+   * Listens to what the visitor types in the composer: called 250 ms after the last
+   * keystroke with the text, and with `''` right away when the box empties or the message
+   * is sent. Returns the remover.
+   */
+  onCompose(callback: (text: string) => void): () => void;
+  /** Shows this plugin's suggestions above the composer (replacing its previous ones; `[]` clears). Cleared when the text empties or a message is sent. At most 5 are shown. */
+  suggest(items: WidgetSuggestion[]): void;
+  /** Milliseconds the visitor has been on the current page (since the last SPA navigation). */
+  timeOnPage(): number;
+  /** The id of the conversation the messenger shows, or null (no conversation yet). Changes come as the `conversation` event. */
+  conversation(): string | null;
+  /**
+   * Listens to this plugin's realtime events: what its server part publishes with
+   * `ctx.events.publish('conversation:<id>', '<plugin>:<name>', data, 'visitors' | 'all')`
+   * (or to `visitor:<id>`), for the visitor's current conversation. `name` is without the
+   * `<plugin>:` prefix (`subscribe('queue', …)` hears `inbox:queue`); another plugin's
+   * events never arrive. Returns the remover.
+   */
+  subscribe<T = unknown>(name: string, callback: (data: T) => void): () => void;
+  /** This plugin's line under the messenger's header, as text (at most 200 characters), shown while no agent is connected; `null` removes it. */
+  status(text: string | null): void;
 }
 
 /** Returned by a module's setup function: called on `Charla('shutdown')`. */

@@ -1,10 +1,29 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { ManualClock } from '@charla/core';
 import { connectSocket, signup, startSmtpServer, startTestServer, until, type TestServer, type TestServerOptions, type TestSocket } from '@charla/core/testing';
 import conversations from '@charla/plugin-conversations';
 import inbox from '../src/server/index.js';
 
 export { conversations, inbox, until };
+
+/**
+ * The plugin declares its built widget module (dist/widget/index.js), which the server
+ * checks at boot: build it (as `npm run build` does) when it is missing or older than
+ * its source.
+ */
+export function ensureWidgetModule(): void {
+  const pkg = fileURLToPath(new URL('..', import.meta.url));
+  const out = `${pkg}dist/widget/index.js`;
+  if (existsSync(out) && statSync(out).mtimeMs >= statSync(`${pkg}src/widget/index.ts`).mtimeMs) return;
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.widget.json'], { cwd: pkg, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`building the widget module failed:\n${r.stdout}${r.stderr}`);
+}
+ensureWidgetModule();
 
 /** Long presence expiry: tests move the ManualClock by minutes without sockets expiring. */
 export const REALTIME = { maxPayloadBytes: 64 * 1024, maxFramesPerSecond: 50, idleTimeoutSeconds: 60, presenceTtlSeconds: 86_400, allowedAgentOrigins: [] as string[] };

@@ -1,10 +1,30 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { Parser } from 'htmlparser2';
 import { signup, startSmtpServer, startTestServer, type TestServer, type TestServerOptions } from '@charla/core/testing';
 import conversations from '@charla/plugin-conversations';
 import knowledgeBase from '../src/server/index.js';
 
 export { conversations, knowledgeBase };
+
+/**
+ * The plugin declares its built widget module (dist/widget/index.js), which the server
+ * checks at boot: build it (as `npm run build` does) when it is missing or older than
+ * its source.
+ */
+export function ensureWidgetModule(): void {
+  const pkg = fileURLToPath(new URL('..', import.meta.url));
+  const out = `${pkg}dist/widget/index.js`;
+  const src = `${pkg}src/widget/index.ts`;
+  if (existsSync(out) && statSync(out).mtimeMs >= statSync(src).mtimeMs) return;
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.widget.json'], { cwd: pkg, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`building the widget module failed:\n${r.stdout}${r.stderr}`);
+}
+ensureWidgetModule();
 
 export type Smtp = Awaited<ReturnType<typeof startSmtpServer>>;
 export interface Agent { token: string; userId: string; accountId: string }

@@ -111,15 +111,21 @@ export function createSdk(ctx: BootContext, loadMessenger: () => Promise<typeof 
         if (wantOpen) void w.open(wantDraft);
         wantOpen = null;
         wantDraft = undefined;
-        // Plugins' widget modules: their host is a chunk of its own, loaded only when there are some.
-        const plugins = w.plugins;
+        // Plugins' widget modules: their host is a chunk of its own, loaded only when there
+        // are some — at once for an `eager` one, else when the messenger first opens.
+        const plugins = w.plugins as Array<{ eager?: boolean }>;
         if (Array.isArray(plugins) && plugins.length) {
-          import('./plugin-host.js').then(
-            (m) => {
-              if (widget === w) stopPlugins = m.startPlugins(plugins, { api: ctx.api, widget: w, listen, open: commands.open, close: commands.close });
-            },
-            (err) => console.warn('[charla] widget plugins could not be loaded:', err),
-          );
+          const load = () => {
+            off();
+            import('./plugin-host.js').then(
+              (m) => {
+                if (widget === w && !stopPlugins) stopPlugins = m.startPlugins(plugins, { api: ctx.api, widget: w, listen, open: commands.open, close: commands.close });
+              },
+              (err) => console.warn('[charla] widget plugins could not be loaded:', err),
+            );
+          };
+          const off = listen('open', load);
+          if (w.isOpen || plugins.some((p) => p?.eager === true)) load();
         }
       })
       .catch((err) => {

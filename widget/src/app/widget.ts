@@ -4,6 +4,7 @@ import {
   isProblem,
   newClientId,
   type ConnectionStatus,
+  type HttpMethod,
   type Message,
   type RealtimeEvent,
   type VisitorConversation,
@@ -17,7 +18,7 @@ import { WidgetApi, type InitResponse, type SiteInfo, type UserData, type Visito
 import { LauncherView } from '../ui/launcher.js';
 import { safeUrl, themeFrom } from '../ui/theme.js';
 
-export type WidgetEvent = 'ready' | 'open' | 'close' | 'unreadCountChange' | 'error' | 'message';
+export type WidgetEvent = 'ready' | 'open' | 'close' | 'unreadCountChange' | 'error' | 'message' | 'page' | 'conversation' | 'realtime';
 
 export interface WidgetOptions {
   /** Origin of the Charla server (the loader's own origin). */
@@ -68,8 +69,6 @@ export class Widget {
   #readSent = new Map<string, string>();
   #open = false;
   #agents: AgentView[] = [];
-  /** The visitor's place in the team's queue for the active conversation (inbox plugin), or null. */
-  #queue: number | null = null;
   #typing: { userId: string | null; timer: ReturnType<typeof setTimeout> } | null = null;
   #connection: ConnectionStatus = 'connecting';
   #emailSaved: string | null = null;
@@ -83,6 +82,9 @@ export class Widget {
   #destroyed = false;
   /** The plugins' widget modules from the first init (loaded once per widget). */
   plugins: unknown = [];
+  /** The page the visitor is on (the plugins' `page` event), and since when (ms epoch). */
+  page = { url: '', title: '', referrer: '' };
+  pageAt = 0;
 
   constructor(options: WidgetOptions) {
     this.#o = options;
@@ -94,6 +96,11 @@ export class Widget {
 
   get isOpen(): boolean {
     return this.#open;
+  }
+
+  /** The conversation the messenger shows (null before the first message). */
+  get conversationId(): string | null {
+    return this.#activeId;
   }
 
   get unreadCount(): number {
@@ -170,7 +177,14 @@ export class Widget {
     const onVisible = () => document.visibilityState === 'visible' && this.#markRead();
     document.addEventListener('visibilitychange', onVisible);
     this.#cleanups.push(() => document.removeEventListener('visibilitychange', onVisible));
-    this.#cleanups.push(trackPages((p) => void this.#api.page(p).catch(() => undefined)));
+    this.#cleanups.push(
+      trackPages((p) => {
+        this.page = { ...p, referrer: this.page.url || document.referrer };
+        this.pageAt = Date.now();
+        this.#o.emit('page', this.page);
+        void this.#api.page(p).catch(() => undefined);
+      }),
+    );
     this.#render();
   }
 
@@ -230,6 +244,16 @@ export class Widget {
 
   track(name: string, properties?: Record<string, unknown>): Promise<unknown> {
     return this.#api.track(name, properties);
+  }
+
+  /** A plugin's widget route, as this visitor (`path` on the server, under /api/v1/widget/: checked by the plugin host). */
+  request<T>(method: HttpMethod, path: string, body?: unknown): Promise<T> {
+    return this.#api.http.request<T>(method, path, body);
+  }
+
+  /** The messenger element (loading its chunk on first use); undefined once destroyed. */
+  messenger(): Promise<MessengerElement | undefined> {
+    return this.#ensureMessenger();
   }
 
   /** Stops everything and removes every node the widget injected. */
@@ -389,7 +413,7 @@ export class Widget {
     if (id === this.#activeId) return;
     this.#activeId = id;
     this.#agents = [];
-    this.#queue = null;
+    this.#o.emit('conversation', id);
     if (this.#typing) clearTimeout(this.#typing.timer);
     this.#typing = null;
     if (this.#messenger) {
@@ -405,18 +429,6 @@ export class Widget {
     if (this.#conversationChannel?.id === id) return;
     this.#conversationChannel?.off();
     this.#conversationChannel = id ? { id, off: this.#rt.subscribe(`conversation:${id}`) } : undefined;
-    // Queue position when the inbox plugin is on (a 404 otherwise: nothing to show); later changes come as `inbox:queue`.
-    if (id) {
-      this.#api.http
-        .request<{ position: number | null }>('GET', `/api/v1/widget/inbox/queue/${encodeURIComponent(id)}`)
-        .then((r) => {
-          if (id === this.#activeId) {
-            this.#queue = typeof r.position === 'number' ? r.position : null;
-            this.#render();
-          }
-        })
-        .catch(() => undefined);
-    }
   }
 
   // ---------------------------------------------------------------- messages
@@ -550,7 +562,6 @@ export class Widget {
       case 'conversation:updated': {
         const conv = data.conversation as VisitorConversation | undefined;
         if (conv?.id) {
-          if (conv.id === this.#activeId && conv.assignee) this.#queue = null; // an agent has it
           this.#conversations.set(conv.id, { ...this.#conversations.get(conv.id), ...conv });
           this.#render();
         }
@@ -577,12 +588,6 @@ export class Widget {
         this.#render();
         break;
       }
-      case 'inbox:queue': {
-        if (conversationId !== this.#activeId) break;
-        this.#queue = typeof data.position === 'number' ? data.position : null;
-        this.#render();
-        break;
-      }
       case 'conversation:presence': {
         if (conversationId !== this.#activeId) break;
         const agents = Array.isArray(data.agents) ? (data.agents as AgentView[]) : [];
@@ -599,7 +604,8 @@ export class Widget {
         break;
       }
       default:
-        break;
+        // Anything else is a plugin's (`<plugin>:<name>`): its widget module may subscribe.
+        this.#o.emit('realtime', ev);
     }
   }
 
@@ -690,7 +696,6 @@ export class Widget {
     el.online = this.#site.online !== false;
     el.messages = this.#viewMessages();
     el.agents = this.#agents;
-    el.queuePosition = this.#queue;
     el.typingName = this.#typing ? (this.#agentName(this.#typing.userId) ?? this.#strings.someone) : null;
     el.connection = this.#connection;
     const email = this.#emailSaved ?? this.#visitor.email ?? null;

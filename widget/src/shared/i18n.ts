@@ -13,7 +13,6 @@ export interface Strings {
   offlineLeaveMessage: string;
   emailSaved: (email: string) => string;
   agentConnected: (name: string) => string;
-  queuePosition: (n: number) => string;
   typing: (name: string) => string;
   someone: string;
   sending: string;
@@ -29,6 +28,10 @@ export interface Strings {
   invalidEmail: string;
   /** Close button of a plugin's notice card. */
   dismiss: string;
+  /** The conversation's tab when plugins add panels. */
+  conversation: string;
+  /** The list of plugins' suggestions above the composer. */
+  suggestions: string;
 }
 
 const en: Strings = {
@@ -45,7 +48,6 @@ const en: Strings = {
   offlineLeaveMessage: 'We are offline, leave us a message and your e-mail: we will answer you there.',
   emailSaved: (e) => `We will reply to ${e}`,
   agentConnected: (n) => `${n} is connected`,
-  queuePosition: (n) => (n === 1 ? 'You are next in the queue' : `You are number ${n} in the queue`),
   typing: (n) => `${n} is typing…`,
   someone: 'Someone',
   sending: 'Sending…',
@@ -60,6 +62,8 @@ const en: Strings = {
   dialog: (s) => (s ? `Chat with ${s}` : 'Chat'),
   invalidEmail: 'Please enter a valid e-mail address',
   dismiss: 'Dismiss',
+  conversation: 'Conversation',
+  suggestions: 'Suggestions',
 };
 
 const es: Strings = {
@@ -76,7 +80,6 @@ const es: Strings = {
   offlineLeaveMessage: 'Estamos desconectados: déjanos un mensaje y tu correo, te responderemos allí.',
   emailSaved: (e) => `Te responderemos en ${e}`,
   agentConnected: (n) => `${n} está conectado`,
-  queuePosition: (n) => (n === 1 ? 'Eres el siguiente en la cola' : `Eres el número ${n} en la cola`),
   typing: (n) => `${n} está escribiendo…`,
   someone: 'Alguien',
   sending: 'Enviando…',
@@ -91,6 +94,8 @@ const es: Strings = {
   dialog: (s) => (s ? `Chat con ${s}` : 'Chat'),
   invalidEmail: 'Escribe un correo electrónico válido',
   dismiss: 'Descartar',
+  conversation: 'Conversación',
+  suggestions: 'Sugerencias',
 };
 
 export type Locale = 'en' | 'es';

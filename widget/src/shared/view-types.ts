@@ -21,3 +21,21 @@ export interface AgentView {
   id: string;
   name: string;
 }
+
+/** A plugin's tab in the messenger window (`api.panel`, built by the plugin host). */
+export interface PanelView {
+  /** `<plugin>:<id>`: stable, the tab's and the pane's key. */
+  key: string;
+  /** Shown as text. */
+  title: string;
+  /** Draws the pane (guarded by the plugin host). */
+  render(container: HTMLElement): void;
+}
+
+/** A plugin's suggestion above the composer (`api.suggest`). Strings are shown as text. */
+export interface SuggestionView {
+  key: string;
+  title: string;
+  description?: string;
+  select(): void;
+}

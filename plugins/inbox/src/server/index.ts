@@ -45,6 +45,8 @@ const inbox: CharlaPlugin = definePlugin({
   migrations: new URL('./migrations/', import.meta.url),
   emits: INBOX_EVENTS,
   settings: InboxSettings,
+  // The visitor's place in the queue, in the messenger (src/widget, built by `npm run build`).
+  widget: { script: new URL('../../dist/widget/index.js', import.meta.url) },
 
   models(ctx) {
     ctx.container.register({ inboxModels: asValue(defineModels(ctx.db)) });

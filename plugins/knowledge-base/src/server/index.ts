@@ -37,6 +37,9 @@ const knowledgeBase: CharlaPlugin = definePlugin({
   migrations: new URL('./migrations/', import.meta.url),
   provides: [KnowledgeBaseService],
   optionalUses: [KnowledgeBaseSearchProvider],
+  // The "Help" tab and the suggestions while the visitor types (src/widget, built by
+  // `npm run build`); loaded when the messenger first opens.
+  widget: { script: new URL('../../dist/widget/index.js', import.meta.url) },
 
   models(ctx) {
     ctx.container.register({ kbModels: asValue(defineModels(ctx.db)) });

@@ -2,7 +2,7 @@ import { Component, Element, Event, Host, Method, Prop, State, Watch, h, type Ev
 import type { Strings } from '../../shared/i18n';
 import { linkify } from '../../shared/linkify';
 import { blockViews } from '@charla/client';
-import type { AgentView, ViewMessage } from '../../shared/view-types';
+import type { AgentView, PanelView, SuggestionView, ViewMessage } from '../../shared/view-types';
 
 /**
  * The chat window: header (site, online state, agent presence), the message log, the
@@ -34,8 +34,8 @@ export class CharlaMessenger {
   @Prop() messages: ViewMessage[] = [];
   /** Agents currently viewing the conversation. */
   @Prop() agents: AgentView[] = [];
-  /** The visitor's place in the team's queue (1 = next), or null when an agent has the conversation. */
-  @Prop() queuePosition: number | null = null;
+  /** The plugins' lines under the header (`api.status`, e.g. the inbox's queue position), shown as text while no agent is connected. */
+  @Prop() statuses: string[] = [];
   /** Name of the agent currently typing, or null. */
   @Prop() typingName?: string | null;
   /** Realtime connection status; anything but `open` shows a "reconnecting" notice. */
@@ -46,6 +46,10 @@ export class CharlaMessenger {
   @Prop() emailSaved?: string | null;
   /** History still loading. */
   @Prop() loading = false;
+  /** Plugins' tabs (`api.panel`): with any, a tab list (conversation first) shows under the header. */
+  @Prop() panels: PanelView[] = [];
+  /** Plugins' suggestions (`api.suggest`), shown as text above the composer. */
+  @Prop() suggestions: SuggestionView[] = [];
 
   /** The visitor submits a message. */
   @Event({ eventName: 'charlaSend' }) charlaSend!: EventEmitter<{ content: string }>;
@@ -57,6 +61,8 @@ export class CharlaMessenger {
   @Event({ eventName: 'charlaClose' }) charlaClose!: EventEmitter<void>;
   /** The visitor presses a button of a message block (`key`: the message id). */
   @Event({ eventName: 'charlaPostback' }) charlaPostback!: EventEmitter<{ key: string; buttonId: string }>;
+  /** The composer's text changed (`''` once sent); the plugin host debounces it for `onCompose`. */
+  @Event({ eventName: 'charlaDraft' }) charlaDraft!: EventEmitter<{ text: string }>;
   /** The visitor leaves an e-mail address in the offline form. */
   @Event({ eventName: 'charlaEmail' }) charlaEmail!: EventEmitter<{ email: string }>;
 
@@ -64,10 +70,16 @@ export class CharlaMessenger {
   /** The logo failed to load: show the initial instead of a broken image. */
   @State() logoBroken = false;
   @State() emailError = false;
+  /** The selected tab: `'chat'` or a panel's key. */
+  @State() tab = 'chat';
 
   private textarea?: HTMLTextAreaElement;
   private log?: HTMLElement;
   private stickToBottom = true;
+  /** The panel key drawn last (a panel is drawn when it becomes the selected tab). */
+  private drawn: string | null = null;
+  private panes = new Map<string, HTMLElement>();
+  private tabs = new Map<string, HTMLElement>();
 
   /** Moves keyboard focus to the message box. */
   @Method()
@@ -82,6 +94,50 @@ export class CharlaMessenger {
     if (this.textarea) this.textarea.value = text;
   }
 
+  /** Selects a tab (`'chat'` or a panel's key); a panel is drawn again. */
+  @Method()
+  async showTab(key: string): Promise<void> {
+    this.drawn = null;
+    this.tab = key;
+    this.drawPanel();
+  }
+
+  /** Draws the selected panel again (the window reopened on it). */
+  @Method()
+  async redraw(): Promise<void> {
+    this.drawn = null;
+    this.drawPanel();
+  }
+
+  @Watch('panels')
+  protected onPanels(): void {
+    if (this.tab !== 'chat' && !this.panels.some((p) => p.key === this.tab)) this.tab = 'chat';
+  }
+
+  private drawPanel(): void {
+    const p = this.tab === 'chat' ? undefined : this.panels.find((x) => x.key === this.tab);
+    const pane = p && this.panes.get(p.key);
+    if (!p || !pane || this.drawn === p.key) return;
+    this.drawn = p.key;
+    p.render(pane);
+  }
+
+  private select(key: string, focus = false): void {
+    if (key !== this.tab) this.drawn = null;
+    this.tab = key;
+    if (focus) this.tabs.get(key)?.focus();
+  }
+
+  /** Arrow keys, Home and End move between the tabs (WAI-ARIA tabs, automatic activation). */
+  private onTabKey = (ev: KeyboardEvent) => {
+    const keys = ['chat', ...this.panels.map((p) => p.key)];
+    const i = keys.indexOf(this.tab);
+    const to = ev.key === 'ArrowRight' ? i + 1 : ev.key === 'ArrowLeft' ? i - 1 + keys.length : ev.key === 'Home' ? 0 : ev.key === 'End' ? keys.length - 1 : -1;
+    if (to < 0) return;
+    ev.preventDefault();
+    this.select(keys[to % keys.length], true);
+  };
+
   @Watch('logoUrl')
   logoChanged(): void {
     this.logoBroken = false;
@@ -95,6 +151,7 @@ export class CharlaMessenger {
 
   componentDidRender(): void {
     if (this.log && this.stickToBottom) this.log.scrollTop = this.log.scrollHeight;
+    this.drawPanel();
   }
 
   private submit = (ev: Event) => {
@@ -105,12 +162,14 @@ export class CharlaMessenger {
     this.draft = '';
     if (this.textarea) this.textarea.value = '';
     this.charlaTyping.emit({ typing: false });
+    this.charlaDraft.emit({ text: '' });
     this.stickToBottom = true;
   };
 
   private onInput = (ev: Event) => {
     this.draft = (ev.target as HTMLTextAreaElement).value;
     this.charlaTyping.emit({ typing: this.draft.length > 0 });
+    this.charlaDraft.emit({ text: this.draft });
   };
 
   private onKeyDown = (ev: KeyboardEvent) => {
@@ -195,6 +254,9 @@ export class CharlaMessenger {
     const s = this.strings;
     if (!s) return <Host />;
     const presence = this.agents.length ? s.agentConnected(this.agents.map((a) => a.name).join(', ')) : null;
+    const panels = this.panels ?? [];
+    const chat = this.tab === 'chat' || !panels.length;
+    const tabs = [{ key: 'chat', title: s.conversation }, ...panels];
     return (
       <Host onKeyDown={this.onHostKeyDown}>
         <section class="window" part="window" role="dialog" aria-label={s.dialog(this.siteName)}>
@@ -207,7 +269,7 @@ export class CharlaMessenger {
                 {this.online ? s.online : s.offline}
               </p>
               {presence ? <p class="presence">{presence}</p> : null}
-              {!presence && this.queuePosition ? <p class="presence queue">{s.queuePosition(this.queuePosition)}</p> : null}
+              {!presence ? (this.statuses ?? []).map((x) => <p class="presence status-line">{x}</p>) : null}
             </div>
             <button type="button" class="close" aria-label={s.minimize} onClick={() => this.charlaClose.emit()}>
               <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
@@ -215,6 +277,37 @@ export class CharlaMessenger {
               </svg>
             </button>
           </header>
+          {panels.length ? (
+            <div class="tabs" role="tablist" aria-label={s.dialog(this.siteName)} onKeyDown={this.onTabKey}>
+              {tabs.map((x) => (
+                <button
+                  type="button"
+                  role="tab"
+                  key={'tab:' + x.key}
+                  id={'charla-tab-' + x.key}
+                  aria-controls={'charla-pane-' + x.key}
+                  aria-selected={x.key === this.tab ? 'true' : 'false'}
+                  tabindex={x.key === this.tab ? 0 : -1}
+                  ref={(b) => b && this.tabs.set(x.key, b)}
+                  onClick={() => this.select(x.key)}
+                >
+                  {x.title}
+                </button>
+              ))}
+            </div>
+          ) : null}
+          {panels.map((p) => (
+            <div
+              class="pane"
+              role="tabpanel"
+              key={'pane:' + p.key}
+              id={'charla-pane-' + p.key}
+              aria-labelledby={'charla-tab-' + p.key}
+              hidden={p.key !== this.tab}
+              ref={(el) => el && this.panes.set(p.key, el)}
+            />
+          ))}
+          <div class="chat" key="chat" id="charla-pane-chat" role={panels.length ? 'tabpanel' : undefined} aria-labelledby={panels.length ? 'charla-tab-chat' : undefined} hidden={!chat}>
           {this.connection === 'reconnecting' || this.connection === 'connecting' ? (
             <p class="banner" role="status">
               {s.reconnecting}
@@ -247,6 +340,18 @@ export class CharlaMessenger {
           <p class="typing" aria-live="polite">
             {this.typingName ? s.typing(this.typingName) : ''}
           </p>
+          {this.suggestions?.length ? (
+            <ul class="suggestions" aria-label={s.suggestions}>
+              {this.suggestions.map((x) => (
+                <li key={x.key}>
+                  <button type="button" onClick={() => x.select()}>
+                    <span class="s-title">{x.title}</span>
+                    {x.description ? <span class="s-desc">{x.description}</span> : null}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          ) : null}
           <form class="composer" part="composer" onSubmit={this.submit}>
             <textarea
               ref={(el) => (this.textarea = el)}
@@ -264,6 +369,7 @@ export class CharlaMessenger {
               </svg>
             </button>
           </form>
+          </div>
         </section>
       </Host>
     );

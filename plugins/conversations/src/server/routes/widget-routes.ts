@@ -19,6 +19,7 @@ const WidgetModuleSchema = Type.Object({
   name: Type.String(),
   url: Type.String({ description: 'path of the module on this server; resolve it against the API origin' }),
   data: Type.Record(Type.String(), Type.Unknown()),
+  eager: Type.Boolean({ description: 'load it right after boot; otherwise when the messenger first opens' }),
 });
 const SelfVisitor = Type.Object({ id: Type.String(), name: Type.Optional(Type.String()), email: Type.Optional(Type.String()) });
 const cfg = { auth: 'visitor' as const, cors: true };
@@ -50,7 +51,6 @@ function info(request: FastifyRequest, countryHeader: string) {
 export async function widgetRoutes(app: FastifyInstance, c: Cradle): Promise<void> {
   const countryHeader = c.config.trustProxy ? (process.env.VISITOR_COUNTRY_HEADER ?? '').trim().toLowerCase() : '';
   const tags = ['widget'];
-  app.options('/api/v1/widget/*', { config: { auth: 'public', cors: true }, schema: { hide: true } as never }, async (_req, reply) => reply.code(204).send());
 
   app.post('/api/v1/widget/init', {
     config: { auth: 'public', cors: true },
