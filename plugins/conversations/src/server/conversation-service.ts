@@ -8,6 +8,8 @@ export interface InboxQuery {
   status?: ConversationStatus;
   assignee?: string;
   siteId?: string;
+  /** Only conversations with this tag. */
+  tag?: string;
   limit?: number;
   cursor?: string;
 }
@@ -92,6 +94,7 @@ export class ConversationService {
       where.assigneeId = q.assignee;
     }
     if (q.siteId) where.siteId = q.siteId;
+    if (q.tag) where[Op.and] = [this.c.db.jsonArrayContains('tags', q.tag)];
     // High priority first, then newest activity. Legacy cursors (no `p`) keep the old order.
     const cur = q.cursor ? decodeCursor(q.cursor) : null;
     const legacy = !!cur && cur.p === undefined;
@@ -100,7 +103,7 @@ export class ConversationService {
       const after = { [Op.or]: [{ lastActivityAt: { [Op.lt]: t } }, { lastActivityAt: t, id: { [Op.lt]: cur.id } }] };
       if (legacy) Object.assign(where, after);
       else if (cur.p === 1) where[Op.or] = [{ priority: { [Op.ne]: 'high' } }, { priority: 'high', ...after }];
-      else where[Op.and] = [{ priority: { [Op.ne]: 'high' } }, after];
+      else where[Op.and] = [...((where[Op.and] as unknown[] | undefined) ?? []), { priority: { [Op.ne]: 'high' } }, after];
     }
     const scope = this.c.db.scope(actor.accountId);
     const order: Array<[unknown, string]> = [['lastActivityAt', 'DESC'], ['id', 'DESC']];

@@ -42,6 +42,8 @@ export interface ConversationFilter {
   awaitingFirstResponse?: boolean;
   /** true: the visitor has written at least once; false: nothing from the visitor yet. */
   hasVisitorMessage?: boolean;
+  /** Conversations whose `tags` include this label (exact, case-sensitive). */
+  tag?: string;
 }
 /** `priority`: high priority first, then oldest. */
 export type ConversationOrder = 'oldest' | 'newest' | 'priority';
@@ -209,8 +211,9 @@ class Conversations extends ModelPort<ConversationRow, ConversationFilter, Conve
   }
 }
 
-function conversationWhere(f: ConversationFilter): Where[] {
+function conversationWhere(db: Cradle['db'], f: ConversationFilter): Where[] {
   const and: Where[] = [];
+  if (f.tag !== undefined) and.push({ [Op.and]: [db.jsonArrayContains('tags', text('tag', f.tag))] });
   if (f.status !== undefined) and.push({ status: { [Op.in]: texts('status', f.status) } });
   if (f.siteId !== undefined) and.push({ siteId: text('siteId', f.siteId) });
   if (f.visitorId !== undefined) and.push({ visitorId: text('visitorId', f.visitorId) });
@@ -228,7 +231,7 @@ export function conversationsData(c: Cradle): ConversationsDataApi {
   const m = () => modelsOf(c.db);
   const eq = <F>(fields: Array<keyof F & string>) => (f: F): Where[] => fields.filter((k) => f[k] !== undefined).map((k) => ({ [k]: text(k, f[k]) }));
   return {
-    conversations: new Conversations(c, () => m().Conversation, conversationWhere, ORDERS),
+    conversations: new Conversations(c, () => m().Conversation, (f) => conversationWhere(c.db, f), ORDERS),
     messages: new ModelPort<MessageRow, MessageFilter, 'oldest' | 'newest'>(c, () => m().Message, (f) => {
       const and = eq<MessageFilter>(['conversationId'])(f);
       if (f.senderType !== undefined) and.push({ senderType: { [Op.in]: texts('senderType', f.senderType) } });
