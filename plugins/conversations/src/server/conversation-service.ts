@@ -223,8 +223,10 @@ export class ConversationService {
   /** Creates a conversation for a visitor (inside the caller's transaction). */
   async create(visitor: Pick<VisitorRow, 'id' | 'accountId' | 'siteId'>): Promise<ConversationRow> {
     const now = this.c.clock.now();
+    // The session's channel and current page, for reports (channels, pages that start conversations).
+    const session = await this.c.db.scope(visitor.accountId).findById(this.m.Visitor, visitor.id);
     const row = await this.c.db.scope(visitor.accountId).create(this.m.Conversation, {
-      id: newId(), siteId: visitor.siteId, visitorId: visitor.id, status: 'open', assigneeId: null, priority: 'normal', channel: 'web', tags: [],
+      id: newId(), siteId: visitor.siteId, visitorId: visitor.id, status: 'open', assigneeId: null, priority: 'normal', channel: session?.channel ?? 'web', tags: [], startUrl: session?.currentUrl ?? null,
       lastSeq: 0, lastMessage: null, lastPublicMessage: null, lastActivityAt: now, firstResponseAt: null, resolvedAt: null, firstVisitorMessageAt: null, responder: null, handedOffAt: null,
       unreadByAgents: 0, unreadByVisitor: 0, agentReadSeq: 0, visitorReadSeq: 0, emailedSeq: 0,
     });
