@@ -12,10 +12,11 @@ import {
 import conversations from '@charla/plugin-conversations';
 import inbox from '@charla/plugin-inbox';
 import knowledgeBase from '@charla/plugin-knowledge-base';
+import reports from '@charla/plugin-reports';
 import tags from '@charla/plugin-tags';
 import webhooks from '@charla/plugin-webhooks';
 
-export const PLUGINS = [conversations, inbox, knowledgeBase, webhooks, tags];
+export const PLUGINS = [conversations, inbox, knowledgeBase, webhooks, tags, reports];
 export type Smtp = Awaited<ReturnType<typeof startSmtpServer>>;
 export type Res = Awaited<ReturnType<TestServer['request']>>;
 

@@ -160,6 +160,8 @@ t.test('route table × callers: clear refusals, nothing leaked, nothing changed'
     'GET /api/v1/widget/kb/search': { allow: ['victim', 'visitorA'], scope: 'own', path: (w) => `/api/v1/widget/kb/search?q=${w.CANARY}` },
     'GET /api/v1/widget/kb/articles/{id}': { allow: ['victim', 'visitorA'], scope: 'tenant', path: (w) => `/api/v1/widget/kb/articles/${w.article.id}` },
     'POST /api/v1/widget/kb/articles/{id}/feedback': { allow: ['victim', 'visitorA'], scope: 'tenant', path: (w) => `/api/v1/widget/kb/articles/${w.article.id}/feedback`, body: () => ({ helpful: true }) },
+    'GET /api/v1/reports/overview': { allow: MANAGERS_A, scope: 'own' },
+    'GET /api/v1/reports/conversations.csv': { allow: MANAGERS_A, scope: 'own' },
     'GET /api/v1/tags': { allow: AGENTS_A, scope: 'own' },
     'POST /api/v1/tags': { allow: MANAGERS_A, scope: 'own', body: () => ({ name: `Matrix ${cid()}` }) },
     'PATCH /api/v1/tags/{id}': { allow: MANAGERS_A, scope: 'tenant', path: () => `/api/v1/tags/${tagA}`, body: () => ({ color: '#123456' }) },

@@ -228,7 +228,7 @@ export class ConversationService {
     const row = await this.c.db.scope(visitor.accountId).create(this.m.Conversation, {
       id: newId(), siteId: visitor.siteId, visitorId: visitor.id, status: 'open', assigneeId: null, priority: 'normal', channel: session?.channel ?? 'web', tags: [], startUrl: session?.currentUrl ?? null,
       lastSeq: 0, lastMessage: null, lastPublicMessage: null, lastActivityAt: now, firstResponseAt: null, resolvedAt: null, firstVisitorMessageAt: null, responder: null, handedOffAt: null,
-      unreadByAgents: 0, unreadByVisitor: 0, agentReadSeq: 0, visitorReadSeq: 0, emailedSeq: 0,
+      unreadByAgents: 0, unreadByVisitor: 0, agentReadSeq: 0, visitorReadSeq: 0, emailedSeq: 0, createdAt: now,
     });
     const conv = row.get({ plain: true });
     this.c.events.emit('conversation.created', { accountId: visitor.accountId, siteId: visitor.siteId, conversationId: conv.id, visitorId: visitor.id });

@@ -1,5 +1,6 @@
 import { Op, col, defineService, fn, type Cradle, type Model, type ModelStatic } from '@charla/core';
 import { ConversationErrors } from './errors.js';
+import { reportPort, type ReportPort } from './report-port.js';
 import { modelsOf, type ConversationRow, type ConversationStatus, type MessageRow, type PageViewRow, type SenderType, type TrackedEventRow, type VisitorRow } from './models.js';
 
 /** Paging and time window of a list (`since`/`until` bound `createdAt`: since ≤ t < until). */
@@ -83,6 +84,8 @@ export interface ConversationsDataApi {
   visitors: ReadPort<VisitorRow, VisitorFilter>;
   pageViews: ReadPort<PageViewRow, PageViewFilter>;
   trackedEvents: ReadPort<TrackedEventRow, TrackedEventFilter>;
+  /** Aggregate reads for reports (date ranges over indexes). */
+  reports: ReportPort;
 }
 
 /** Declare it in `uses` and get it with `ctx.services.get(ConversationsData)`. */
@@ -245,5 +248,6 @@ export function conversationsData(c: Cradle): ConversationsDataApi {
     }, OLDEST_NEWEST),
     pageViews: new ModelPort<PageViewRow, PageViewFilter, 'oldest' | 'newest'>(c, () => m().PageView, eq<PageViewFilter>(['siteId', 'visitorId']), OLDEST_NEWEST),
     trackedEvents: new ModelPort<TrackedEventRow, TrackedEventFilter, 'oldest' | 'newest'>(c, () => m().TrackedEvent, eq<TrackedEventFilter>(['siteId', 'visitorId', 'name']), OLDEST_NEWEST),
+    reports: reportPort(c),
   };
 }
