@@ -19,7 +19,7 @@ export type { Cradle, VisitorAuthenticator } from './container.js';
 export { CharlaError, defineError, CoreErrors } from './errors.js';
 export { API_KEY_SCOPES, type Actor, type AgentActor, type VisitorActor, type ApiKeyActor, type ApiKeyScope, type Role } from './auth/actor.js';
 export type { TokenClaims, TokenService } from './auth/tokens.js';
-export type { PluginDatabase, Dialect } from './db/database.js';
+export type { PluginDatabase, Dialect, JsonCondition } from './db/database.js';
 export type { TenantScope } from './db/tenancy.js';
 export type { MigrationContext } from './db/migrator.js';
 export { newId, randomToken, isId } from './db/ids.js';

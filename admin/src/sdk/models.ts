@@ -95,6 +95,10 @@ export interface Conversation {
   priority?: string | number | null;
   lastMessage?: Message | null;
   unreadCount?: number;
+  /** Labels on the conversation (the tags plugin manages them). */
+  tags?: string[];
+  /** Where it started: `web` (the widget) or `app` (a mobile SDK). */
+  channel?: string;
   createdAt: string;
   updatedAt: string;
 }

@@ -38,7 +38,17 @@ export interface PluginDatabase {
   afterCommit(fn: () => void): void;
   /** System work that spans tenants (jobs, sweeps): explicit and logged. */
   withoutTenant<T>(reason: string, fn: () => Promise<T>): Promise<T>;
+  /**
+   * A `where` condition for model queries: the JSON array in `column` (a snake_case column
+   * name of the queried table) holds the string `value` — `json_each` on SQLite, `@>` on
+   * PostgreSQL, the value escaped by the driver. E.g. conversations tagged "billing":
+   * `findAll(Conversation, { where: { [Op.and]: [db.jsonArrayContains('tags', 'billing')] } })`.
+   */
+  jsonArrayContains(column: string, value: string): JsonCondition;
 }
+
+/** An opaque `where` condition built by `PluginDatabase.jsonArrayContains` (put it in an `Op.and` list). */
+export type JsonCondition = ReturnType<typeof Sequelize.literal>;
 
 /**
  * The database: one Sequelize instance, the current transaction carried in
@@ -242,6 +252,16 @@ export class Database {
     return this.bypassStore.run({ reason }, fn);
   }
 
+  /** See `PluginDatabase.jsonArrayContains`. */
+  jsonArrayContains(column: string, value: string): JsonCondition {
+    if (typeof column !== 'string' || !/^[a-z_][a-z0-9_]{0,62}$/.test(column)) throw new TypeError(`jsonArrayContains: ${JSON.stringify(column)} is not a column name`);
+    if (typeof value !== 'string') throw new TypeError('jsonArrayContains: the value must be a string');
+    const name = this.sequelize.getQueryInterface().quoteIdentifier(column);
+    return Sequelize.literal(this.dialect === 'postgres'
+      ? `(${name})::jsonb @> ${this.sequelize.escape(JSON.stringify([value]))}::jsonb`
+      : `EXISTS (SELECT 1 FROM json_each(${name}) WHERE json_each.value = ${this.sequelize.escape(value)})`);
+  }
+
   /** The narrow view handed to plugins and registered as `cradle.db` (the same object every time). */
   forPlugins(): PluginDatabase {
     this.facade ??= Object.freeze({
@@ -252,6 +272,7 @@ export class Database {
       currentTransaction: this.currentTransaction.bind(this),
       afterCommit: this.afterCommit.bind(this),
       withoutTenant: this.withoutTenant.bind(this),
+      jsonArrayContains: this.jsonArrayContains.bind(this),
     }) as PluginDatabase;
     return this.facade;
   }

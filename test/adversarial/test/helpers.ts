@@ -12,11 +12,13 @@ import {
 import conversations from '@charla/plugin-conversations';
 import inbox from '@charla/plugin-inbox';
 import knowledgeBase from '@charla/plugin-knowledge-base';
+import reports from '@charla/plugin-reports';
+import tags from '@charla/plugin-tags';
 import webhooks from '@charla/plugin-webhooks';
 import contacts from '@charla/plugin-contacts';
 import bot from '@charla/plugin-bot';
 
-export const PLUGINS = [conversations, inbox, knowledgeBase, webhooks, contacts, bot];
+export const PLUGINS = [conversations, inbox, knowledgeBase, webhooks, contacts, bot, tags, reports];
 export type Smtp = Awaited<ReturnType<typeof startSmtpServer>>;
 export type Res = Awaited<ReturnType<TestServer['request']>>;
 

@@ -60,6 +60,8 @@ t.test('route table × callers: clear refusals, nothing leaked, nothing changed'
   };
   const newApiKey = async () => (await s.request('POST', '/api/v1/api-keys', { token: w.A.owner.token, body: { name: 'Matrix key', scopes: ['conversations:read'] } })).body.id as string;
   const apiKeyA = await newApiKey();
+  const newTag = async () => (await s.request('POST', '/api/v1/tags', { token: w.A.owner.token, body: { name: `Throwaway ${cid()}` } })).body.id as string;
+  const tagA = await newTag();
   const newArticle = async () => (await s.request('POST', '/api/v1/kb/articles', { token: w.A.owner.token, body: { title: `Throwaway ${cid()}`, body: 'x' } })).body.id as string;
   const newWebhook = async () => (await s.request('POST', '/api/v1/webhooks', { token: w.A.owner.token, body: { url: `http://127.0.0.1:${hookPort}/hook`, events: ['message.created'] } })).body.id as string;
   const webhookA = await newWebhook();
@@ -197,6 +199,13 @@ t.test('route table × callers: clear refusals, nothing leaked, nothing changed'
     'POST /api/v1/bot/templates/{id}': { allow: MANAGERS_A, scope: 'own', path: () => '/api/v1/bot/templates/pricing' },
     // The victim's first message is not a bot message: a press on it is a 404 even for its own visitor.
     'POST /api/v1/widget/bot/answer': { allow: [], kind: 'visitor', victimStatus: 404, scope: 'tenant', body: (w) => ({ conversationId: w.convA, messageId: w.firstMessage.id, buttonId: 'b0' }) },
+    'GET /api/v1/reports/overview': { allow: MANAGERS_A, scope: 'own' },
+    'GET /api/v1/reports/conversations.csv': { allow: MANAGERS_A, scope: 'own' },
+    'GET /api/v1/tags': { allow: AGENTS_A, scope: 'own' },
+    'POST /api/v1/tags': { allow: MANAGERS_A, scope: 'own', body: () => ({ name: `Matrix ${cid()}` }) },
+    'PATCH /api/v1/tags/{id}': { allow: MANAGERS_A, scope: 'tenant', path: () => `/api/v1/tags/${tagA}`, body: () => ({ color: '#123456' }) },
+    'DELETE /api/v1/tags/{id}': { allow: MANAGERS_A, scope: 'tenant', path: (_w, f) => `/api/v1/tags/${f ?? tagA}`, fresh: newTag },
+    'POST /api/v1/tags/conversations/{id}': { allow: AGENTS_A, scope: 'tenant', path: (w) => `/api/v1/tags/conversations/${w.convA}`, body: () => ({ add: ['matrix'] }) },
     'GET /help/{appId}': { allow: EVERYONE, scope: 'public', path: (w) => `/help/${w.A.site.appId}` },
     'GET /help/{appId}/{slug}': { allow: EVERYONE, scope: 'public', path: (w) => `/help/${w.A.site.appId}/${w.article.slug}` },
   };

@@ -20,7 +20,16 @@ describe('inbox filter', () => {
   });
 
   it('builds the query of a specific filter', () => {
-    expect(filterQuery({ status: 'closed', assignee: 'me', siteId: 's2' })).toEqual({ limit: '50', status: 'closed', assignee: 'me', siteId: 's2' });
+    expect(filterQuery({ status: 'closed', assignee: 'me', siteId: 's2', tag: '' })).toEqual({ limit: '50', status: 'closed', assignee: 'me', siteId: 's2' });
+    expect(filterQuery({ ...DEFAULT_FILTER, tag: 'Billing' })).toEqual({ limit: '50', tag: 'Billing' });
+  });
+
+  it('a tag filter keeps only conversations with that tag (live updates included)', () => {
+    const tagged = conv('a', { tags: ['Billing', 'VIP'] });
+    expect(matchesFilter(tagged, { ...DEFAULT_FILTER, tag: 'Billing' }, null)).toBe(true);
+    expect(matchesFilter(tagged, { ...DEFAULT_FILTER, tag: 'billing' }, null)).toBe(false);
+    expect(matchesFilter(conv('b'), { ...DEFAULT_FILTER, tag: 'Billing' }, null)).toBe(false);
+    expect(mergeConversation([tagged], conv('a', { tags: ['VIP'] }), { ...DEFAULT_FILTER, tag: 'Billing' }, null)).toEqual([]);
   });
 
   it('matches mine / unassigned / a given agent / site', () => {

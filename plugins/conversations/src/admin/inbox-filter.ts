@@ -7,9 +7,11 @@ export interface InboxFilter {
   status: StatusTab;
   assignee: AssigneeFilter;
   siteId: string;
+  /** Only conversations with this tag ('' = any); set from the inbox URL's `?tag=`. */
+  tag: string;
 }
 
-export const DEFAULT_FILTER: InboxFilter = { status: 'active', assignee: 'all', siteId: '' };
+export const DEFAULT_FILTER: InboxFilter = { status: 'active', assignee: 'all', siteId: '', tag: '' };
 
 /** Query string of GET /api/v1/inbox/conversations for a filter (no status = open + pending). */
 export function filterQuery(filter: InboxFilter, status: StatusTab = filter.status, limit = 50): Record<string, string> {
@@ -17,6 +19,7 @@ export function filterQuery(filter: InboxFilter, status: StatusTab = filter.stat
   if (status !== 'active') q['status'] = status;
   if (filter.assignee !== 'all') q['assignee'] = filter.assignee;
   if (filter.siteId) q['siteId'] = filter.siteId;
+  if (filter.tag) q['tag'] = filter.tag;
   return q;
 }
 
@@ -25,6 +28,7 @@ export function matchesFilter(c: Conversation, filter: InboxFilter, meId: string
   const statusOk = filter.status === 'active' ? c.status === 'open' || c.status === 'pending' : c.status === filter.status;
   if (!statusOk) return false;
   if (filter.siteId && c.siteId !== filter.siteId) return false;
+  if (filter.tag && !(c.tags ?? []).includes(filter.tag)) return false;
   switch (filter.assignee) {
     case 'all':
       return true;

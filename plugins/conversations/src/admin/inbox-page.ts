@@ -1,11 +1,13 @@
 import { ChangeDetectionStrategy, Component, DestroyRef, inject } from '@angular/core';
-import { RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
+import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
+import { ActivatedRoute, Router, RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
 import {
   AuthService,
   Avatar,
   DatePipe,
   ListNav,
   SitesService,
+  SlotOutlet,
   TeamDirectory,
   I18nService,
   TranslatePipe,
@@ -18,7 +20,7 @@ import { InboxStore, type TabCount } from './inbox-store';
 /** The inbox: filters, status tabs with counts, the conversation list, and the open conversation. */
 @Component({
   selector: 'ch-inbox-page',
-  imports: [RouterOutlet, RouterLink, RouterLinkActive, TranslatePipe, DatePipe, Avatar, ListNav],
+  imports: [RouterOutlet, RouterLink, RouterLinkActive, TranslatePipe, DatePipe, Avatar, ListNav, SlotOutlet],
   changeDetection: ChangeDetectionStrategy.OnPush,
   host: { class: 'inbox' },
   template: `
@@ -49,6 +51,13 @@ import { InboxStore, type TabCount } from './inbox-store';
                 }
               </select>
             </div>
+          }
+          <ch-slot name="conversations.inbox-filters" [inputs]="{ tag: store.filter().tag }" />
+          @if (store.filter().tag; as tag) {
+            <span class="badge inbox-tag-filter" data-testid="inbox-tag-filter">
+              {{ 'conversations.filter.tag' | t: { tag } }}
+              <button type="button" class="btn-link" (click)="clearTag()" [attr.aria-label]="'conversations.filter.clearTag' | t">×</button>
+            </span>
           }
         </div>
         <div class="tabs" role="tablist" [attr.aria-label]="'conversations.filter.status' | t">
@@ -81,7 +90,7 @@ import { InboxStore, type TabCount } from './inbox-store';
               class="conv-item"
               data-nav-item
               [attr.data-conversation]="c.id"
-              [routerLink]="[c.id]"
+              [routerLink]="[c.id]" queryParamsHandling="preserve"
               routerLinkActive="active"
               ariaCurrentWhenActive="page"
               [class.unread]="(c.unreadCount ?? 0) > 0"
@@ -145,8 +154,15 @@ export class InboxPage {
   private readonly i18n = inject(I18nService);
   protected readonly tabs: StatusTab[] = ['active', 'open', 'pending', 'closed'];
 
+  private readonly router = inject(Router);
+
   constructor() {
     this.store.attach();
+    // `?tag=` filters the list: links from a conversation's tags and the tags plugin's filter navigate here with it.
+    inject(ActivatedRoute).queryParamMap.pipe(takeUntilDestroyed()).subscribe((q) => {
+      const tag = q.get('tag') ?? '';
+      if (tag !== this.store.filter().tag) this.store.setFilter({ tag });
+    });
     void this.team.load();
     void this.sites.load();
     inject(DestroyRef).onDestroy(() => this.store.detach());
@@ -166,6 +182,10 @@ export class InboxPage {
 
   protected setAssignee(event: Event): void {
     this.store.setFilter({ assignee: (event.target as HTMLSelectElement).value });
+  }
+
+  protected clearTag(): void {
+    void this.router.navigate([], { queryParams: { tag: null }, queryParamsHandling: 'merge' });
   }
 
   protected setSite(event: Event): void {

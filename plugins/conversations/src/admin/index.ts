@@ -14,6 +14,8 @@ import { ES } from './i18n/es';
 declare module '@charla/admin/plugin-api' {
   interface SlotInputs {
     'conversations.visitor-profile': { visitor: Visitor; conversation: Conversation };
+    /** Controls beside the inbox's filters; `tag` is the current `?tag=` of the inbox URL ('' = none). */
+    'conversations.inbox-filters': { tag: string };
   }
 }
 
@@ -36,6 +38,9 @@ export default defineAdminPlugin({
       loadComponent: () => import('./open-conversations-card').then((m) => m.OpenConversationsCard),
     },
   ],
-  declares: [{ name: 'conversations.visitor-profile', description: 'Sections under the visitor panel beside a conversation (what other plugins know about this visitor)' }],
+  declares: [
+    { name: 'conversations.visitor-profile', description: 'Sections under the visitor panel beside a conversation (what other plugins know about this visitor)' },
+    { name: 'conversations.inbox-filters', description: 'Filter controls beside the inbox\'s own; they filter by navigating to /admin/inbox?tag=<name>' },
+  ],
   messages: { en: EN, es: ES },
 });

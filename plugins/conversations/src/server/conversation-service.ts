@@ -8,6 +8,8 @@ export interface InboxQuery {
   status?: ConversationStatus;
   assignee?: string;
   siteId?: string;
+  /** Only conversations with this tag. */
+  tag?: string;
   limit?: number;
   cursor?: string;
 }
@@ -92,6 +94,7 @@ export class ConversationService {
       where.assigneeId = q.assignee;
     }
     if (q.siteId) where.siteId = q.siteId;
+    if (q.tag) where[Op.and] = [this.c.db.jsonArrayContains('tags', q.tag)];
     // High priority first, then newest activity. Legacy cursors (no `p`) keep the old order.
     const cur = q.cursor ? decodeCursor(q.cursor) : null;
     const legacy = !!cur && cur.p === undefined;
@@ -100,7 +103,7 @@ export class ConversationService {
       const after = { [Op.or]: [{ lastActivityAt: { [Op.lt]: t } }, { lastActivityAt: t, id: { [Op.lt]: cur.id } }] };
       if (legacy) Object.assign(where, after);
       else if (cur.p === 1) where[Op.or] = [{ priority: { [Op.ne]: 'high' } }, { priority: 'high', ...after }];
-      else where[Op.and] = [{ priority: { [Op.ne]: 'high' } }, after];
+      else where[Op.and] = [...((where[Op.and] as unknown[] | undefined) ?? []), { priority: { [Op.ne]: 'high' } }, after];
     }
     const scope = this.c.db.scope(actor.accountId);
     const order: Array<[unknown, string]> = [['lastActivityAt', 'DESC'], ['id', 'DESC']];
@@ -224,10 +227,12 @@ export class ConversationService {
   /** Creates a conversation for a visitor (inside the caller's transaction). */
   async create(visitor: Pick<VisitorRow, 'id' | 'accountId' | 'siteId'>): Promise<ConversationRow> {
     const now = this.c.clock.now();
+    // The session's channel and current page, for reports (channels, pages that start conversations).
+    const session = await this.c.db.scope(visitor.accountId).findById(this.m.Visitor, visitor.id);
     const row = await this.c.db.scope(visitor.accountId).create(this.m.Conversation, {
-      id: newId(), siteId: visitor.siteId, visitorId: visitor.id, status: 'open', assigneeId: null, priority: 'normal', channel: 'web', tags: [],
+      id: newId(), siteId: visitor.siteId, visitorId: visitor.id, status: 'open', assigneeId: null, priority: 'normal', channel: session?.channel ?? 'web', tags: [], startUrl: session?.currentUrl ?? null,
       lastSeq: 0, lastMessage: null, lastPublicMessage: null, lastActivityAt: now, firstResponseAt: null, resolvedAt: null, firstVisitorMessageAt: null, responder: null, handedOffAt: null,
-      unreadByAgents: 0, unreadByVisitor: 0, agentReadSeq: 0, visitorReadSeq: 0, emailedSeq: 0,
+      unreadByAgents: 0, unreadByVisitor: 0, agentReadSeq: 0, visitorReadSeq: 0, emailedSeq: 0, createdAt: now,
     });
     const conv = row.get({ plain: true });
     this.c.events.emit('conversation.created', { accountId: visitor.accountId, siteId: visitor.siteId, conversationId: conv.id, visitorId: visitor.id });

@@ -3,6 +3,7 @@ import { ConversationErrors } from './errors.js';
 import { cleanAttributes } from './visitor-service.js';
 import { visitorView } from './views.js';
 import { SORT_COLUMNS, compileVisitorCondition, sqlDate, type VisitorCondition, type VisitorSortField } from './visitor-query.js';
+import { reportPort, type ReportPort } from './report-port.js';
 import { modelsOf, type ConversationRow, type ConversationStatus, type MessageRow, type PageViewRow, type SenderType, type TrackedEventRow, type VisitorRow } from './models.js';
 
 /** Paging and time window of a list (`since`/`until` bound `createdAt`: since ≤ t < until). */
@@ -45,6 +46,8 @@ export interface ConversationFilter {
   awaitingFirstResponse?: boolean;
   /** true: the visitor has written at least once; false: nothing from the visitor yet. */
   hasVisitorMessage?: boolean;
+  /** Conversations whose `tags` include this label (exact, case-sensitive). */
+  tag?: string;
 }
 /** `priority`: high priority first, then oldest. */
 export type ConversationOrder = 'oldest' | 'newest' | 'priority';
@@ -152,6 +155,8 @@ export interface ConversationsDataApi {
    * `site:availability` to the open widgets of every site of the account, on every instance.
    */
   availabilityChanged(accountId: string): Promise<void>;
+  /** Aggregate reads for reports (date ranges over indexes). */
+  reports: ReportPort;
 }
 
 /** Declare it in `uses` and get it with `ctx.services.get(ConversationsData)`. */
@@ -451,8 +456,9 @@ class TrackedEvents extends ModelPort<TrackedEventRow, TrackedEventFilter, 'olde
   }
 }
 
-function conversationWhere(f: ConversationFilter): Where[] {
+function conversationWhere(db: Cradle['db'], f: ConversationFilter): Where[] {
   const and: Where[] = [];
+  if (f.tag !== undefined) and.push({ [Op.and]: [db.jsonArrayContains('tags', text('tag', f.tag))] });
   if (f.status !== undefined) and.push({ status: { [Op.in]: texts('status', f.status) } });
   if (f.siteId !== undefined) and.push({ siteId: text('siteId', f.siteId) });
   if (f.visitorId !== undefined) and.push({ visitorId: text('visitorId', f.visitorId) });
@@ -470,7 +476,7 @@ export function conversationsData(c: Cradle, availability: { publishAccount(acco
   const m = () => modelsOf(c.db);
   const eq = <F>(fields: Array<keyof F & string>) => (f: F): Where[] => fields.filter((k) => f[k] !== undefined).map((k) => ({ [k]: text(k, f[k]) }));
   return {
-    conversations: new Conversations(c, () => m().Conversation, conversationWhere, ORDERS),
+    conversations: new Conversations(c, () => m().Conversation, (f) => conversationWhere(c.db, f), ORDERS),
     messages: Object.assign(new ModelPort<MessageRow, MessageFilter, 'oldest' | 'newest'>(c, () => m().Message, (f) => {
       const and = eq<MessageFilter>(['conversationId'])(f);
       if (f.senderType !== undefined) and.push({ senderType: { [Op.in]: texts('senderType', f.senderType) } });
@@ -490,5 +496,6 @@ export function conversationsData(c: Cradle, availability: { publishAccount(acco
     pageViews: new ModelPort<PageViewRow, PageViewFilter, 'oldest' | 'newest'>(c, () => m().PageView, eq<PageViewFilter>(['siteId', 'visitorId']), OLDEST_NEWEST),
     trackedEvents: new TrackedEvents(c, () => m().TrackedEvent, eq<TrackedEventFilter>(['siteId', 'visitorId', 'name']), OLDEST_NEWEST),
     availabilityChanged: (accountId) => availability.publishAccount(text('accountId', accountId)),
+    reports: reportPort(c),
   };
 }

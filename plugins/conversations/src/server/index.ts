@@ -22,6 +22,7 @@ export type { MessageService } from './message-service.js';
 export type * from './views.js';
 export { ConversationsData } from './data.js';
 export type * from './data.js';
+export type * from './report-port.js';
 export type { ConversationRow, ConversationStatus, MessageRow, VisitorRow, PageViewRow, TrackedEventRow, SenderType, MessageSnapshot } from './models.js';
 
 /**

@@ -116,7 +116,7 @@ export class MessageService {
       const now = clock.now();
       const row = await scope.create(this.m.Message, {
         id: newId(), conversationId: input.conversationId, seq, senderType: input.senderType, senderId: input.senderId,
-        content: finalContent, private: isPrivate, clientId: input.clientId ?? null, metadata: hooked.metadata, readAt: null,
+        content: finalContent, private: isPrivate, clientId: input.clientId ?? null, metadata: hooked.metadata, readAt: null, createdAt: now,
       });
       const message = row.get({ plain: true });
       const changes: Partial<ConversationRow> = { lastMessage: snapshot(message), lastActivityAt: now };

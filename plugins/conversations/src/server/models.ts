@@ -13,6 +13,8 @@ export interface VisitorRow {
   /** Page views recorded for this visitor (kept with each one). */
   pageViewCount: number;
   currentUrl: string | null; currentTitle: string | null; userAgent: string | null;
+  /** Where the current session came from: `web` (the widget) or `app` (a mobile SDK), sent at init. */
+  channel: string;
   tokenVersion: number; createdAt: Date; updatedAt: Date;
 }
 
@@ -25,6 +27,8 @@ export interface MessageSnapshot {
 export interface ConversationRow {
   id: string; accountId: string; siteId: string; visitorId: string;
   status: ConversationStatus; assigneeId: string | null; priority: 'normal' | 'high'; channel: string; tags: string[];
+  /** The visitor's page when the conversation was opened (null: none known). */
+  startUrl: string | null;
   lastSeq: number; lastMessage: MessageSnapshot | null; lastPublicMessage: MessageSnapshot | null; lastActivityAt: Date;
   firstResponseAt: Date | null; resolvedAt: Date | null;
   /** When the visitor first wrote (null: nothing from the visitor yet). */
@@ -79,14 +83,14 @@ export function defineModels(db: PluginDatabase): ConversationModels {
     Visitor: db.define<Row<VisitorRow>>('Visitor', {
       id, accountId: str(36), siteId: str(36), externalId: str(200), email: str(320), name: str(200), verified: DataTypes.BOOLEAN, emailVerified: DataTypes.BOOLEAN,
       attributes: DataTypes.JSON, country: str(2), language: str(35), firstSeenAt: DataTypes.DATE, lastSeenAt: DataTypes.DATE,
-      visitCount: DataTypes.INTEGER, pageViewCount: DataTypes.INTEGER, currentUrl: str(2000), currentTitle: str(300), userAgent: str(300), tokenVersion: DataTypes.INTEGER,
+      visitCount: DataTypes.INTEGER, pageViewCount: DataTypes.INTEGER, currentUrl: str(2000), currentTitle: str(300), userAgent: str(300), channel: str(20), tokenVersion: DataTypes.INTEGER,
     }, { tableName: 'visitors' }),
     Conversation: db.define<Row<ConversationRow>>('Conversation', {
       id, accountId: str(36), siteId: str(36), visitorId: str(36), status: str(10), assigneeId: str(36), priority: str(10), channel: str(20),
       tags: DataTypes.JSON, lastSeq: DataTypes.INTEGER, lastMessage: DataTypes.JSON, lastPublicMessage: DataTypes.JSON, lastActivityAt: DataTypes.DATE,
       firstResponseAt: DataTypes.DATE, resolvedAt: DataTypes.DATE, firstVisitorMessageAt: DataTypes.DATE, unreadByAgents: DataTypes.INTEGER, unreadByVisitor: DataTypes.INTEGER,
       agentReadSeq: DataTypes.INTEGER, visitorReadSeq: DataTypes.INTEGER, emailedSeq: DataTypes.INTEGER,
-      responder: str(100), handedOffAt: DataTypes.DATE,
+      responder: str(100), handedOffAt: DataTypes.DATE, startUrl: str(2000),
     }, { tableName: 'conversations' }),
     Message: db.define<Row<MessageRow>>('Message', {
       id, accountId: str(36), conversationId: str(36), seq: DataTypes.INTEGER, senderType: str(10), senderId: str(36), content: DataTypes.TEXT,

@@ -24,6 +24,8 @@ export interface InitInput {
   user?: UserInput;
   page?: { url: string; title?: string; referrer?: string };
   locale?: string;
+  /** `web` (default: the widget) or `app` (a mobile SDK). */
+  channel?: 'web' | 'app';
 }
 
 export interface RequestInfo {
@@ -142,13 +144,13 @@ export class VisitorService {
         const created = await scope.create(Visitor, {
           id: newId(), siteId: site.id, externalId: null, email: null, emailVerified: false, name: null, verified: false, attributes: {},
           country: req.country ?? locale.country, language: locale.language, firstSeenAt: now, lastSeenAt: now, visitCount: 1, pageViewCount: 0,
-          currentUrl: null, currentTitle: null, userAgent: req.userAgent?.slice(0, 300) ?? null, tokenVersion: 1,
+          currentUrl: null, currentTitle: null, userAgent: req.userAgent?.slice(0, 300) ?? null, channel: input.channel ?? 'web', tokenVersion: 1,
         });
         visitor = created.get({ plain: true });
         events.emit('visitor.created', { accountId: site.accountId, siteId: site.id, visitorId: visitor.id });
       } else {
         const newVisit = now.getTime() - new Date(visitor.lastSeenAt).getTime() > NEW_VISIT_AFTER_MS;
-        const changes: Partial<VisitorRow> = { lastSeenAt: now };
+        const changes: Partial<VisitorRow> = { lastSeenAt: now, channel: input.channel ?? 'web' };
         if (newVisit) changes.visitCount = Number(visitor.visitCount) + 1;
         if (locale.language) changes.language = locale.language;
         if (req.country) changes.country = req.country;
@@ -251,7 +253,7 @@ export class VisitorService {
         const created = await scope.create(Visitor, {
           id: newId(), siteId: site.id, externalId: null, email: null, emailVerified: false, name: null, verified: false, attributes: u.attributes ?? {},
           country: req.country ?? null, language: null, firstSeenAt: now, lastSeenAt: now, visitCount: 1, pageViewCount: 0, currentUrl: null, currentTitle: null,
-          userAgent: req.userAgent?.slice(0, 300) ?? null, tokenVersion: 1, ...changes,
+          userAgent: req.userAgent?.slice(0, 300) ?? null, channel: 'web', tokenVersion: 1, ...changes,
         });
         target = created.get({ plain: true });
         events.emit('visitor.created', { accountId: site.accountId, siteId: site.id, visitorId: target.id });

@@ -11,6 +11,8 @@ export const EN: Record<string, string> = {
   'conversations.filter.unassigned': 'Unassigned',
   'conversations.filter.site': 'Site',
   'conversations.filter.allSites': 'All sites',
+  'conversations.filter.tag': 'Tag: {tag}',
+  'conversations.filter.clearTag': 'Clear the tag filter',
   'conversations.filter.status': 'Status',
   'conversations.status.active': 'Open & pending',
   'conversations.status.open': 'Open',

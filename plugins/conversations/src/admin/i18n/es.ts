@@ -11,6 +11,8 @@ export const ES: Record<string, string> = {
   'conversations.filter.unassigned': 'Sin asignar',
   'conversations.filter.site': 'Sitio',
   'conversations.filter.allSites': 'Todos los sitios',
+  'conversations.filter.tag': 'Etiqueta: {tag}',
+  'conversations.filter.clearTag': 'Quitar el filtro de etiqueta',
   'conversations.filter.status': 'Estado',
   'conversations.status.active': 'Abiertas y pendientes',
   'conversations.status.open': 'Abiertas',

@@ -23,6 +23,7 @@ export async function inboxRoutes(app: FastifyInstance, c: Cradle): Promise<void
         status: Type.Optional(Status),
         assignee: Type.Optional(Type.String({ maxLength: 64 })),
         siteId: Type.Optional(Type.String({ maxLength: 64 })),
+        tag: Type.Optional(Type.String({ minLength: 1, maxLength: 40, description: 'Only conversations with this tag' })),
         limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
         cursor: Type.Optional(Type.String({ maxLength: 500 })),
       }),

@@ -62,6 +62,7 @@ export async function widgetRoutes(app: FastifyInstance, c: Cradle): Promise<voi
         user: Type.Optional(UserSchema),
         page: Type.Optional(Type.Object({ url: Type.String({ maxLength: 2000 }), title: Type.Optional(Type.String({ maxLength: 1000 })), referrer: Type.Optional(Type.String({ maxLength: 2000 })) })),
         locale: Type.Optional(Type.String({ maxLength: 35 })),
+        channel: Type.Optional(Type.Union([Type.Literal('web'), Type.Literal('app')], { description: 'Where the visitor is: the website widget (default) or a mobile app SDK; recorded on the conversations they start' })),
       }),
       response: {
         200: Type.Object({
