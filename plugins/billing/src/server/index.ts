@@ -1,0 +1,62 @@
+import { asFunction, asValue, definePlugin, type CharlaPlugin, type PluginContext } from '@charla/core';
+import '@charla/plugin-conversations';
+import { defineModels, type BillingModels } from './models.js';
+import { Meter } from './meter.js';
+import { billingRoutes } from './routes.js';
+
+export { activityOf, periodOf, QUIET_DAYS_HIGH } from './churn.js';
+export { BillingErrors } from './errors.js';
+export type { Meter, Usage } from './meter.js';
+
+declare module '@charla/core' {
+  interface Cradle {
+    billingModels: BillingModels;
+    billingMeter: Meter;
+  }
+}
+
+const meterOf = (ctx: PluginContext): Meter => ctx.container.cradle.billingMeter;
+
+/**
+ * Plans and billing (docs/billing.md): the plan's limits where they happen (invitations
+ * and sites → 402 CHARLA_BILLING_LIMIT; conversations are never refused, counted as
+ * overage), usage metering per billing period, and the operator's activity figures and
+ * churn risk. Required: it must run for every account, whatever plugins its plan lists.
+ */
+const billing: CharlaPlugin = definePlugin({
+  name: 'billing',
+  version: '0.1.0',
+  core: '^0.1.0',
+  required: true,
+  description: 'Plans, limits, usage per billing period, and the operator\'s account activity',
+  migrations: new URL('./migrations/', import.meta.url),
+
+  models(ctx) {
+    ctx.container.register({ billingModels: asValue(defineModels(ctx.db)) });
+  },
+
+  register(ctx) {
+    ctx.container.register({
+      billingMeter: asFunction(({ billingModels }: { billingModels: BillingModels }) => new Meter(ctx, billingModels)).singleton(),
+      operatorAccountFigures: asFunction(({ billingMeter }: { billingMeter: Meter }) => billingMeter).singleton(),
+    });
+  },
+
+  hooks: {
+    'team:beforeInvite': async (p, ctx) => {
+      await meterOf(ctx).checkInvite(p.accountId, p.email);
+    },
+    'site:beforeCreate': async (p, ctx) => {
+      await meterOf(ctx).checkSite(p.accountId);
+    },
+  },
+
+  events: {
+    'conversation.created': (p, ctx, event) => meterOf(ctx).conversationCreated(p.accountId, event),
+    'message.created': (p, ctx, event) => meterOf(ctx).messageCreated(p.accountId, event),
+  },
+
+  routes: (app, ctx) => billingRoutes(app, ctx, meterOf(ctx)),
+});
+
+export default billing;
