@@ -123,6 +123,16 @@ export class EntitlementService {
     return entry;
   }
 
+  /**
+   * Puts an account on a configured plan (a payment provider's subscription, billing):
+   * takes effect at once on every instance. Throws for a plan that is not configured.
+   */
+  async assign(accountId: string, planId: string): Promise<void> {
+    if (!this.plans.has(planId)) throw new Error(`No plan "${planId}" is configured (BILLING_PLANS).`);
+    await this.d.models.Account.update({ plan: planId }, { where: { id: accountId }, transaction: this.d.db.currentTransaction() });
+    this.changed(accountId);
+  }
+
   /** Call after an account's plan or overrides changed (this instance at once, the others after the commit). */
   changed(accountId: string): void {
     this.cache.delete(accountId);

@@ -16,3 +16,15 @@ t.test('no BILLING_PLANS: unlimited, exactly as before', async (t) => {
   const plans = await s.request('GET', '/api/v1/billing/plans', { token: a.token });
   t.match(plans.body, { current: 'enterprise', plans: [{ id: 'enterprise', plugins: ['*'] }] });
 });
+
+t.test('BILLING_PROVIDER unset: checkout, portal and the webhook say there is no provider', async (t) => {
+  const s = await startTestServer({ plugins: [conversations, billing] });
+  t.teardown(() => s.close());
+  const a = await signup(s);
+  for (const path of ['/api/v1/billing/checkout', '/api/v1/billing/portal']) {
+    const r = await s.request('POST', path, { token: a.token, body: path.endsWith('checkout') ? { plan: 'enterprise' } : undefined });
+    t.equal(r.status, 409, `${path}: ${r.text}`);
+    t.equal(r.body.code, 'CHARLA_BILLING_NO_PROVIDER');
+  }
+  t.equal((await s.request('POST', '/api/v1/billing/webhooks/stripe', { raw: '{}' })).body.code, 'CHARLA_BILLING_NO_PROVIDER');
+});

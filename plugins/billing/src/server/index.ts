@@ -3,15 +3,19 @@ import '@charla/plugin-conversations';
 import { defineModels, type BillingModels } from './models.js';
 import { Meter } from './meter.js';
 import { billingRoutes } from './routes.js';
+import { providerFromEnv } from './provider.js';
+import { Subscriptions } from './subscriptions.js';
 
 export { activityOf, periodOf, QUIET_DAYS_HIGH } from './churn.js';
 export { BillingErrors } from './errors.js';
 export type { Meter, Usage } from './meter.js';
+export { StripeProvider, providerFromEnv, type PaymentProvider, type ProviderEvent } from './provider.js';
 
 declare module '@charla/core' {
   interface Cradle {
     billingModels: BillingModels;
     billingMeter: Meter;
+    billingSubscriptions: Subscriptions;
   }
 }
 
@@ -38,6 +42,7 @@ const billing: CharlaPlugin = definePlugin({
   register(ctx) {
     ctx.container.register({
       billingMeter: asFunction(({ billingModels }: { billingModels: BillingModels }) => new Meter(ctx, billingModels)).singleton(),
+      billingSubscriptions: asValue(new Subscriptions(ctx, ctx.container.cradle.billingModels, providerFromEnv(process.env, ctx.config.plans.map((p) => p.id)))),
       operatorAccountFigures: asFunction(({ billingMeter }: { billingMeter: Meter }) => billingMeter).singleton(),
     });
   },
@@ -56,7 +61,7 @@ const billing: CharlaPlugin = definePlugin({
     'message.created': (p, ctx, event) => meterOf(ctx).messageCreated(p.accountId, event),
   },
 
-  routes: (app, ctx) => billingRoutes(app, ctx, meterOf(ctx)),
+  routes: (app, ctx) => billingRoutes(app, ctx, meterOf(ctx), ctx.container.cradle.billingSubscriptions),
 });
 
 export default billing;
