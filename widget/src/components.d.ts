@@ -68,6 +68,11 @@ export namespace Components {
          */
         "online": boolean;
         /**
+          * Show "Powered by Charla" (the account's plan may remove it).
+          * @default false
+         */
+        "poweredBy": boolean;
+        /**
           * The visitor's place in the team's queue (1 = next), or null when an agent has the conversation.
           * @default null
          */
@@ -202,6 +207,11 @@ declare namespace LocalJSX {
          */
         "online"?: boolean;
         /**
+          * Show "Powered by Charla" (the account's plan may remove it).
+          * @default false
+         */
+        "poweredBy"?: boolean;
+        /**
           * The visitor's place in the team's queue (1 = next), or null when an agent has the conversation.
           * @default null
          */
@@ -233,6 +243,7 @@ declare namespace LocalJSX {
         "askEmail": boolean;
         "emailSaved": string | null;
         "loading": boolean;
+        "poweredBy": boolean;
     }
 
     interface IntrinsicElements {

@@ -17,5 +17,6 @@ export interface MessengerElement extends HTMLElement {
   askEmail: boolean;
   emailSaved?: string | null;
   loading: boolean;
+  poweredBy: boolean;
   focusComposer(): Promise<void>;
 }

@@ -15,6 +15,7 @@ export interface Strings {
   agentConnected: (name: string) => string;
   queuePosition: (n: number) => string;
   typing: (name: string) => string;
+  poweredBy: string;
   someone: string;
   sending: string;
   sent: string;
@@ -47,6 +48,7 @@ const en: Strings = {
   agentConnected: (n) => `${n} is connected`,
   queuePosition: (n) => (n === 1 ? 'You are next in the queue' : `You are number ${n} in the queue`),
   typing: (n) => `${n} is typing…`,
+  poweredBy: 'Powered by Charla',
   someone: 'Someone',
   sending: 'Sending…',
   sent: 'Sent',
@@ -78,6 +80,7 @@ const es: Strings = {
   agentConnected: (n) => `${n} está conectado`,
   queuePosition: (n) => (n === 1 ? 'Eres el siguiente en la cola' : `Eres el número ${n} en la cola`),
   typing: (n) => `${n} está escribiendo…`,
+  poweredBy: 'Con la tecnología de Charla',
   someone: 'Alguien',
   sending: 'Enviando…',
   sent: 'Enviado',

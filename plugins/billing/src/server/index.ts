@@ -1,4 +1,4 @@
-import { asFunction, asValue, definePlugin, type CharlaPlugin, type PluginContext } from '@charla/core';
+import { asFunction, asValue, definePlugin, isEntitled, type CharlaPlugin, type PluginContext } from '@charla/core';
 import '@charla/plugin-conversations';
 import { defineModels, type BillingModels } from './models.js';
 import { Meter } from './meter.js';
@@ -54,6 +54,8 @@ const billing: CharlaPlugin = definePlugin({
     'site:beforeCreate': async (p, ctx) => {
       await meterOf(ctx).checkSite(p.accountId);
     },
+    // "Powered by Charla" in the widget, unless the plan grants removeBranding (docs/billing.md "Branding").
+    'widget:init': async (p, ctx) => ({ ...p, extra: { ...p.extra, branding: { poweredBy: !isEntitled(await ctx.entitlements.for(p.accountId), 'removeBranding') } } }),
   },
 
   events: {

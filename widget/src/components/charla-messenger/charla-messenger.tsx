@@ -46,6 +46,8 @@ export class CharlaMessenger {
   @Prop() emailSaved?: string | null;
   /** History still loading. */
   @Prop() loading = false;
+  /** Show "Powered by Charla" (the account's plan may remove it). */
+  @Prop() poweredBy = false;
 
   /** The visitor submits a message. */
   @Event({ eventName: 'charlaSend' }) charlaSend!: EventEmitter<{ content: string }>;
@@ -256,6 +258,11 @@ export class CharlaMessenger {
               </svg>
             </button>
           </form>
+          {this.poweredBy ? (
+            <p class="brand" part="brand">
+              <a href="https://charla.chat" target="_blank" rel="noopener">{s.poweredBy}</a>
+            </p>
+          ) : null}
         </section>
       </Host>
     );
