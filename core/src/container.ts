@@ -25,6 +25,7 @@ import type { EntitlementService } from './accounts/entitlements.js';
 import type { WidgetContributionService } from './plugins/widget-contributions.js';
 import type { Actor, VisitorActor } from './auth/actor.js';
 import type { TokenClaims } from './auth/tokens.js';
+import type { OperatorAccountFigures } from './auth/operator.js';
 
 /** Checks a visitor token's claims against the store (registered by the conversations plugin). */
 export type VisitorAuthenticator = (claims: TokenClaims) => Promise<VisitorActor | null>;
@@ -56,6 +57,8 @@ export interface Cradle {
   presence: Presence;
   realtime: RealtimeGateway;
   visitorAuthenticator: VisitorAuthenticator | null;
+  /** Filled by one plugin (billing): the activity figures of the operator's account list. */
+  operatorAccountFigures: OperatorAccountFigures | null;
   pluginRegistry: PluginRegistry;
   /** The plugins' automated responders, in order (run by the conversations plugin after a visitor message). */
   responders: ResponderRegistry;

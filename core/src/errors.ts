@@ -43,6 +43,8 @@ export const CoreErrors = {
   validation: defineError('CHARLA_CORE_VALIDATION', 400),
   unauthorized: defineError('CHARLA_CORE_UNAUTHORIZED', 401),
   forbidden: defineError('CHARLA_CORE_FORBIDDEN', 403),
+  /** The account is suspended by an operator: its agents, API keys and widgets are refused until it is resumed. */
+  accountSuspended: defineError('CHARLA_CORE_ACCOUNT_SUSPENDED', 403),
   notFound: defineError('CHARLA_CORE_NOT_FOUND', 404),
   conflict: defineError('CHARLA_CORE_CONFLICT', 409),
   rateLimited: defineError('CHARLA_CORE_RATE_LIMITED', 429),

@@ -14,6 +14,8 @@ export interface HookMap {
   'account:beforeCreate': { name: string; email: string };
   /** Before a member is invited: change `role` (still checked against the inviter's rights), or throw a CharlaError to refuse. */
   'team:beforeInvite': { accountId: string; email: string; role: string; actor: Actor };
+  /** Before a site is created: throw a CharlaError to refuse (e.g. billing's 402 when the plan's site limit is reached). */
+  'site:beforeCreate': { accountId: string; name: string; domain: string | null };
 }
 
 /** Domain events: written to the outbox in the emitting transaction; each plugin handler runs at least once, on some instance (docs/plugins.md "Durable domain events"). */

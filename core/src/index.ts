@@ -31,7 +31,7 @@ export type { Mailer, MailMessage } from './mail/mailer.js';
 export type { RateLimiter, Limit } from './http/rate-limiter.js';
 export { tooMany } from './http/rate-limiter.js';
 export { agentOf, agentOrKeyOf, visitorOf, type AuthKind } from './http/request-auth.js';
-export { operatorOf, type OperatorScope } from './auth/operator.js';
+export { operatorOf, type OperatorScope, type OperatorAccountFigures, type AccountActivity } from './auth/operator.js';
 export { problems, Email, Id, Name } from './http/schemas.js';
 export { sendProblem } from './http/problem.js';
 export type { SiteService, WidgetConfig, PublicSite } from './sites/site-service.js';

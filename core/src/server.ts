@@ -161,6 +161,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<F
     rateLimiter: asValue(new RateLimiter(redis ?? undefined, config.redisPrefix)),
     presence: asValue(new Presence(redis, clock, config.realtime.presenceTtlSeconds * 1000, instanceId, config.redisPrefix)),
     visitorAuthenticator: asValue(null),
+    operatorAccountFigures: asValue(null),
     tenant: asValue(null),
     actor: asValue(null),
     auth: asFunction((c: Cradle) => new AuthService(c)).singleton(),

@@ -119,7 +119,7 @@ t.test('plans decide plugins, entitlements and limits per account; operators cha
   t.match(unknown.body.detail, /No plan "gold"; the configured plans are free, pro/);
   t.equal((await s.request('PATCH', '/api/v1/operator/accounts/nope', { token: op.body.token, body: { plan: 'pro' } })).status, 404);
   const up = await s.request('PATCH', `/api/v1/operator/accounts/${a.accountId}`, { token: op.body.token, body: { plan: 'pro' } });
-  t.same(up.body, { id: a.accountId, plan: 'pro', overrides: {} });
+  t.same(up.body, { id: a.accountId, plan: 'pro', overrides: {}, suspended: false });
 
   t.same((await s.request('GET', '/api/v1/branding', { token: a.token })).body, { plan: 'pro', aiReplies: 500, ai: true }, 'ctx.entitlements.for sees the new plan at once');
   t.equal((await s.request('GET', '/api/v1/extras/ping', { token: a.token })).status, 200);

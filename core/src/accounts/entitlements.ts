@@ -75,7 +75,7 @@ export function entitlementRequired(name: string, e: AccountEntitlements): Error
  */
 export class EntitlementService {
   private readonly plans: Map<string, PlanDefinition>;
-  private readonly cache = new Map<string, { at: number; value: AccountEntitlements }>();
+  private readonly cache = new Map<string, { at: number; value: AccountEntitlements; suspended: boolean }>();
 
   constructor(private readonly d: { config: CharlaConfig; db: Database; models: CoreModels; broker: Broker; events: EventBus }) {
     this.plans = new Map(d.config.plans.map((p) => [p.id, p]));
@@ -94,8 +94,20 @@ export class EntitlementService {
   }
 
   async for(accountId: string): Promise<AccountEntitlements> {
+    return (await this.entry(accountId)).value;
+  }
+
+  /**
+   * Whether an operator suspended the account (its agents, API keys and widgets are
+   * refused with 403 CHARLA_CORE_ACCOUNT_SUSPENDED). Cached and dropped like `for`.
+   */
+  async suspended(accountId: string): Promise<boolean> {
+    return (await this.entry(accountId)).suspended;
+  }
+
+  private async entry(accountId: string): Promise<{ at: number; value: AccountEntitlements; suspended: boolean }> {
     const hit = this.cache.get(accountId);
-    if (hit && Date.now() - hit.at < 3000) return hit.value;
+    if (hit && Date.now() - hit.at < 3000) return hit;
     const account = await this.d.models.Account.findByPk(accountId, { transaction: this.d.db.currentTransaction() });
     const plan = this.plans.get(account?.plan ?? '') ?? this.plans.get(this.d.config.defaultPlan)!;
     const over = overridesOf(account);
@@ -105,9 +117,20 @@ export class EntitlementService {
       limits: { ...plan.limits, ...over.limits },
       entitlements: { ...plan.entitlements, ...over.entitlements },
     };
-    this.cache.set(accountId, { at: Date.now(), value });
+    const entry = { at: Date.now(), value, suspended: !!account?.suspendedAt };
+    this.cache.set(accountId, entry);
     if (this.cache.size > 10_000) this.cache.delete(this.cache.keys().next().value as string);
-    return value;
+    return entry;
+  }
+
+  /**
+   * Puts an account on a configured plan (a payment provider's subscription, billing):
+   * takes effect at once on every instance. Throws for a plan that is not configured.
+   */
+  async assign(accountId: string, planId: string): Promise<void> {
+    if (!this.plans.has(planId)) throw new Error(`No plan "${planId}" is configured (BILLING_PLANS).`);
+    await this.d.models.Account.update({ plan: planId }, { where: { id: accountId }, transaction: this.d.db.currentTransaction() });
+    this.changed(accountId);
   }
 
   /** Call after an account's plan or overrides changed (this instance at once, the others after the commit). */

@@ -2,7 +2,7 @@ import { DataTypes, type Model, type ModelStatic } from 'sequelize';
 import type { Database } from './database.js';
 import type { Role } from '../auth/actor.js';
 
-export interface AccountAttrs { id: string; name: string; plan: string; entitlementOverrides?: Record<string, unknown> | null; createdAt?: Date; updatedAt?: Date }
+export interface AccountAttrs { id: string; name: string; plan: string; entitlementOverrides?: Record<string, unknown> | null; suspendedAt?: Date | null; createdAt?: Date; updatedAt?: Date }
 export interface UserAttrs { id: string; accountId: string; name: string; email: string; role: Role; passwordHash: string; createdAt?: Date; updatedAt?: Date }
 export interface SessionAttrs { id: string; accountId: string; userId: string; expiresAt: Date; revokedAt: Date | null; userAgent: string | null; createdAt?: Date }
 export interface PasswordResetAttrs { id: string; accountId: string; userId: string; tokenHash: string; expiresAt: Date; usedAt: Date | null; createdAt?: Date }
@@ -34,7 +34,7 @@ const accountId = { type: DataTypes.STRING(36), allowNull: false };
 
 export function defineCoreModels(db: Database): CoreModels {
   return {
-    Account: db.define<Row<AccountAttrs>>('Account', { id, name: DataTypes.STRING(200), plan: DataTypes.STRING(30), entitlementOverrides: DataTypes.JSON }, { tableName: 'accounts', tenant: false }),
+    Account: db.define<Row<AccountAttrs>>('Account', { id, name: DataTypes.STRING(200), plan: DataTypes.STRING(30), entitlementOverrides: DataTypes.JSON, suspendedAt: DataTypes.DATE }, { tableName: 'accounts', tenant: false }),
     User: db.define<Row<UserAttrs>>('User', {
       id, accountId, name: DataTypes.STRING(200), email: DataTypes.STRING(320), role: DataTypes.STRING(20), passwordHash: DataTypes.STRING(300),
     }, { tableName: 'users' }),

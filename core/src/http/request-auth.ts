@@ -142,6 +142,10 @@ export function installRequestAuth(app: FastifyInstance, container: AwilixContai
       if (actor.kind === 'visitor' && !(await visitorOriginAllowed(container, actor, request.headers.origin))) {
         throw CoreErrors.forbidden('This site does not allow the widget on this origin.');
       }
+      // A suspended account's agents, keys and visitors are refused; an operator still reaches operator routes.
+      if (kind !== 'operator' && (await container.cradle.entitlements.suspended(actor.accountId))) {
+        throw CoreErrors.accountSuspended('This account is suspended by the instance operator; nothing was deleted. Contact the operator to resume it.');
+      }
       request.actor = actor;
     }
     if (request.actor) request.scope.register({ tenant: asValue(request.actor.accountId), actor: asValue(request.actor) });

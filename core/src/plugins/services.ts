@@ -106,7 +106,7 @@ export class ServiceRegistry {
 }
 
 /** Keys core registers empty for exactly one plugin to fill (e.g. the conversations plugin's visitor authenticator). */
-const FILLABLE = new Set<string>(['visitorAuthenticator']);
+const FILLABLE = new Set<string>(['visitorAuthenticator', 'operatorAccountFigures']);
 
 /**
  * The container a plugin gets: the root container, except that `register` refuses a

@@ -309,6 +309,11 @@ export class RealtimeGateway {
       const { accountId, siteId } = msg as unknown as { accountId: string; siteId: string };
       this.closeWhere((s) => s.actor.kind === 'visitor' && s.actor.accountId === accountId && s.actor.siteId === siteId, CLOSE.unauthorized, 'site deleted');
     });
+    // An operator suspended an account: every socket of it (agents and visitors) closes, on every instance.
+    void broker.subscribe('sys/account-suspended', (msg) => {
+      const { accountId } = msg as unknown as { accountId: string };
+      this.closeWhere((s) => s.actor.accountId === accountId, CLOSE.unauthorized, 'account suspended');
+    });
     void broker.subscribe('sys/user-removed', (msg) => {
       const { accountId, userId } = msg as unknown as { accountId: string; userId: string };
       this.closeWhere((s) => s.actor.kind === 'agent' && s.actor.accountId === accountId && s.actor.userId === userId, CLOSE.unauthorized, 'member removed');
@@ -338,6 +343,9 @@ export class RealtimeGateway {
         const chosen = explicit ? { token: explicit, via: 'bearer' as const } : header;
         const actor = chosen ? await resolveActor(this.container, chosen.token, chosen.via) : null;
         if (!actor) return reply.code(401).type('application/problem+json').send({ type: 'about:blank', title: 'Unauthorized', status: 401, code: 'CHARLA_CORE_UNAUTHORIZED', detail: 'A valid token is required to open the realtime socket.' });
+        if (await this.container.cradle.entitlements.suspended(actor.accountId)) {
+          return reply.code(403).type('application/problem+json').send({ type: 'about:blank', title: 'Forbidden', status: 403, code: 'CHARLA_CORE_ACCOUNT_SUSPENDED', detail: 'This account is suspended by the instance operator.' });
+        }
         if (!(await this.originAllowed(request.headers.origin, actor, config))) {
           return reply.code(403).type('application/problem+json').send({ type: 'about:blank', title: 'Forbidden', status: 403, code: 'CHARLA_CORE_ORIGIN_FORBIDDEN', detail: 'This origin may not open a realtime socket.' });
         }

@@ -5,6 +5,7 @@ import type { CoreModels, SiteAttrs } from '../db/core-models.js';
 import { newId, randomToken } from '../db/ids.js';
 import { CoreErrors, defineError } from '../errors.js';
 import type { EventBus } from '../events/event-bus.js';
+import type { HookRunner } from '../hooks/hook-runner.js';
 import type { Role } from '../auth/actor.js';
 import { isValidTimezone, type OfficeHours } from './office-hours.js';
 import { widgetSnippet } from './snippet.js';
@@ -120,7 +121,7 @@ export function validateWidgetPatch(patch: Partial<WidgetConfig>): Partial<Widge
 /** Sites (several per account), their widget look, allowed domain and identity-verification secret. */
 export class SiteService {
   private readonly cache = new Map<string, { at: number; site: SiteAttrs | null }>();
-  private readonly d: { config: CharlaConfig; db: PluginDatabase; models: CoreModels; events: EventBus };
+  private readonly d: { config: CharlaConfig; db: PluginDatabase; models: CoreModels; events: EventBus; hooks: HookRunner };
   constructor(deps: SiteService['d']) {
     this.d = deps;
   }
@@ -139,6 +140,7 @@ export class SiteService {
 
   async create(accountId: string, input: { name: string; domain?: string | null }): Promise<SiteAttrs> {
     const domain = input.domain ? normalizeDomain(input.domain) : null;
+    await this.d.hooks.run('site:beforeCreate', { accountId, name: input.name.trim(), domain });
     return this.d.db.transaction(async () => {
       const site = await this.d.db.scope(accountId).create(this.d.models.Site, {
         id: newId(), name: input.name.trim(), appId: randomToken(12), domain, widget: { ...DEFAULT_WIDGET }, identitySecret: randomBytes(32).toString('hex'), identityRequired: false,

@@ -17,8 +17,9 @@ import tags from '@charla/plugin-tags';
 import webhooks from '@charla/plugin-webhooks';
 import contacts from '@charla/plugin-contacts';
 import bot from '@charla/plugin-bot';
+import billing from '@charla/plugin-billing';
 
-export const PLUGINS = [conversations, inbox, knowledgeBase, webhooks, contacts, bot, tags, reports];
+export const PLUGINS = [conversations, inbox, knowledgeBase, webhooks, contacts, bot, tags, reports, billing];
 export type Smtp = Awaited<ReturnType<typeof startSmtpServer>>;
 export type Res = Awaited<ReturnType<TestServer['request']>>;
 

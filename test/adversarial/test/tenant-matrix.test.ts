@@ -106,6 +106,8 @@ t.test('route table × callers: clear refusals, nothing leaked, nothing changed'
     'GET /api/v1/operator/accounts': { allow: [], scope: 'tenant' },
     'PATCH /api/v1/operator/accounts/{id}': { allow: [], scope: 'tenant', path: (w) => `/api/v1/operator/accounts/${w.A.owner.accountId}`, body: () => ({ plan: 'enterprise' }) },
     'GET /api/v1/account/entitlements': { allow: AGENTS_A, scope: 'own' },
+    'GET /api/v1/billing/plans': { allow: AGENTS_A, scope: 'own' },
+    'GET /api/v1/billing/usage': { allow: MANAGERS_A, scope: 'own' },
     'PATCH /api/v1/plugins/{name}': { allow: MANAGERS_A, scope: 'own', path: () => '/api/v1/plugins/inbox', body: () => ({ enabled: true }) },
     // The instance's event names and payload schemas: nothing of any account in it.
     'GET /api/v1/events/catalogue': { allow: MANAGERS_A, scope: 'own' },

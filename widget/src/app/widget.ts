@@ -57,6 +57,8 @@ export class Widget {
 
   #visitor!: VisitorInfo;
   #site!: SiteInfo;
+  /** "Powered by Charla" (off when the account's plan removes the branding). */
+  #poweredBy = true;
   #conversations = new Map<string, VisitorConversation>();
   #activeId: string | null = null;
   #messages = new Map<string, Map<string, Message>>();
@@ -296,6 +298,7 @@ export class Widget {
     this.#tokens.set(res.visitorToken);
     this.#visitor = res.visitor;
     this.#site = res.site;
+    this.#poweredBy = res.extensions?.branding?.poweredBy !== false;
     this.#resetConversations(res.conversations ?? []);
   }
 
@@ -702,5 +705,6 @@ export class Widget {
     el.askEmail = this.#site.online === false && !email;
     el.emailSaved = email;
     el.loading = this.#historyLoading;
+    el.poweredBy = this.#poweredBy;
   }
 }

@@ -20,6 +20,7 @@ export interface MessengerElement extends HTMLElement {
   loading: boolean;
   panels: PanelView[];
   suggestions: SuggestionView[];
+  poweredBy: boolean;
   focusComposer(): Promise<void>;
   setDraft(text: string): Promise<void>;
   /** Selects a tab: `'chat'` (the conversation) or a panel's key; a panel is drawn again. */

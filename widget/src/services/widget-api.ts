@@ -27,6 +27,8 @@ export interface InitResponse {
   visitor: VisitorInfo;
   site: SiteInfo;
   conversations: VisitorConversation[];
+  /** What plugins add to the boot (`widget:init` hook), e.g. billing's `branding: {poweredBy}`. */
+  extensions?: { branding?: { poweredBy?: boolean } } & Record<string, unknown>;
   /** Widget modules of the plugins on for the account (loaded by app/plugin-host.ts). */
   plugins?: Array<{ name: string; url: string; data: Record<string, unknown> }>;
 }

@@ -14,6 +14,7 @@ export interface Strings {
   emailSaved: (email: string) => string;
   agentConnected: (name: string) => string;
   typing: (name: string) => string;
+  poweredBy: string;
   someone: string;
   sending: string;
   sent: string;
@@ -49,6 +50,7 @@ const en: Strings = {
   emailSaved: (e) => `We will reply to ${e}`,
   agentConnected: (n) => `${n} is connected`,
   typing: (n) => `${n} is typing…`,
+  poweredBy: 'Powered by Charla',
   someone: 'Someone',
   sending: 'Sending…',
   sent: 'Sent',
@@ -81,6 +83,7 @@ const es: Strings = {
   emailSaved: (e) => `Te responderemos en ${e}`,
   agentConnected: (n) => `${n} está conectado`,
   typing: (n) => `${n} está escribiendo…`,
+  poweredBy: 'Con la tecnología de Charla',
   someone: 'Alguien',
   sending: 'Enviando…',
   sent: 'Enviado',

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { Op, newId, originMatchesDomain, type Cradle, type SiteAttrs, type TokenClaims, type VisitorActor, type WidgetModuleRef } from '@charla/core';
+import { CoreErrors, Op, newId, originMatchesDomain, type Cradle, type SiteAttrs, type TokenClaims, type VisitorActor, type WidgetModuleRef } from '@charla/core';
 import { availabilityOf, type Availability } from './availability.js';
 import { ConversationErrors } from './errors.js';
 import { requestEmailConfirmation } from './email-confirmation.js';
@@ -122,6 +122,7 @@ export class VisitorService {
   async siteForWidget(appId: string, origin: string | undefined): Promise<SiteAttrs> {
     const site = await this.c.sites.byAppId(appId);
     if (!site) throw ConversationErrors.siteNotFound('No site has this appId. Check the data-app-id of your snippet.');
+    if (await this.c.entitlements.suspended(site.accountId)) throw CoreErrors.accountSuspended('This account is suspended by the instance operator; the widget is off until it is resumed.');
     if (origin && !originMatchesDomain(origin, site.domain)) throw ConversationErrors.originForbidden(`This site only allows the widget on ${site.domain} and its subdomains.`);
     return site;
   }

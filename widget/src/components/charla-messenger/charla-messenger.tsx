@@ -50,6 +50,8 @@ export class CharlaMessenger {
   @Prop() panels: PanelView[] = [];
   /** Plugins' suggestions (`api.suggest`), shown as text above the composer. */
   @Prop() suggestions: SuggestionView[] = [];
+  /** Show "Powered by Charla" (the account's plan may remove it). */
+  @Prop() poweredBy = false;
 
   /** The visitor submits a message. */
   @Event({ eventName: 'charlaSend' }) charlaSend!: EventEmitter<{ content: string }>;
@@ -369,6 +371,11 @@ export class CharlaMessenger {
               </svg>
             </button>
           </form>
+          {this.poweredBy ? (
+            <p class="brand" part="brand">
+              <a href="https://charla.chat" target="_blank" rel="noopener">{s.poweredBy}</a>
+            </p>
+          ) : null}
           </div>
         </section>
       </Host>
