@@ -13,7 +13,7 @@ export { MAX_MESSAGE_BLOCKS, type MessageBlock, type MessageBlockCatalogue } fro
 export { RESPONDER_ORDER, type ResponderDefinition, type ResponderTurn, type ResponderApi, type ResponderRegistry, type RegisteredResponder } from './plugins/responders.js';
 export type { CharlaPlugin, PluginContext, ChannelAuthorizer, PluginEventHandlers, PluginEventHandler, PluginEventSubscription, PluginHookHandlers, AdminContribution, WidgetContribution, WidgetVisitor } from './plugins/types.js';
 export type { WidgetContributionService, WidgetModuleRef } from './plugins/widget-contributions.js';
-export type { WidgetPluginApi, WidgetPluginModule, WidgetPluginSetup, WidgetPluginCleanup, WidgetPluginEvent, WidgetPluginEventPayloads, WidgetPluginMessage, WidgetNotice, WidgetPage, WidgetProblem, WidgetPanel, WidgetPanelContext, WidgetPanelHandle, WidgetPanelElement, WidgetSuggestion, HTMLElementLike } from './plugins/widget-plugin-api.js';
+export type { WidgetPluginApi, WidgetPluginModule, WidgetPluginSetup, WidgetPluginCleanup, WidgetPluginEvent, WidgetPluginEventPayloads, WidgetPluginMessage, WidgetNotice, WidgetPage, WidgetProblem, WidgetPanel, WidgetPanelContext, WidgetPanelHandle, WidgetPanelElement, WidgetSuggestion, WidgetBlockContext, HTMLElementLike } from './plugins/widget-plugin-api.js';
 export type { HookMap, EventMap, HookName, EventName } from './extension-points.js';
 export type { Cradle, VisitorAuthenticator } from './container.js';
 export { CharlaError, defineError, CoreErrors } from './errors.js';

@@ -6,9 +6,9 @@
  */
 import { HTMLStencilElement, JSXBase } from "@stencil/core/internal";
 import { Strings } from "./shared/i18n";
-import { AgentView, PanelView, SuggestionView, ViewMessage } from "./shared/view-types";
+import { AgentView, BlockRenderer, PanelView, SuggestionView, ViewMessage } from "./shared/view-types";
 export { Strings } from "./shared/i18n";
-export { AgentView, PanelView, SuggestionView, ViewMessage } from "./shared/view-types";
+export { AgentView, BlockRenderer, PanelView, SuggestionView, ViewMessage } from "./shared/view-types";
 export namespace Components {
     /**
      * The chat window: header (site, online state, agent presence), the message log, the
@@ -76,6 +76,11 @@ export namespace Components {
           * Draws the selected panel again (the window reopened on it).
          */
         "redraw": () => Promise<void>;
+        /**
+          * Plugins' renderers of their own block types (`api.renderBlock`); other blocks use the text fallback.
+          * @default {}
+         */
+        "renderers": Record<string, BlockRenderer>;
         /**
           * Selects a tab (`'chat'` or a panel's key); a panel is drawn again.
          */
@@ -233,6 +238,11 @@ declare namespace LocalJSX {
           * @default []
          */
         "panels"?: PanelView[];
+        /**
+          * Plugins' renderers of their own block types (`api.renderBlock`); other blocks use the text fallback.
+          * @default {}
+         */
+        "renderers"?: Record<string, BlockRenderer>;
         /**
           * The site's name, shown in the header.
           * @default ''

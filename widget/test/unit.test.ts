@@ -90,7 +90,16 @@ t.test('plugin-ui: the composer hook is debounced, suggestions are capped and cl
   t.same((el as unknown as { statuses: string[] }).statuses, ['You are next', 'Bot on'], 'status lines, one per plugin');
   ui.status('bot', null);
   t.same((el as unknown as { statuses: string[] }).statuses, ['You are next'], 'null removes the plugin\'s line');
+  const warn = console.warn;
+  const warned: unknown[] = [];
+  console.warn = (...a: unknown[]) => void warned.push(a.join(' '));
+  ui.renderBlock({ name: 'kb', url: '', data: {}, blocks: ['article'] }, 'article', () => undefined, safe);
+  ui.renderBlock({ name: 'kb', url: '', data: {}, blocks: ['article'] }, 'quick-replies', () => undefined, safe);
+  console.warn = warn;
+  t.same(Object.keys((el as unknown as { renderers: object }).renderers), ['article'], 'a plugin renders only its own block types');
+  t.match(warned, [/cannot render block type "quick-replies"/], 'another type is refused with a warning');
   ui.drop('kb');
+  t.same(Object.keys((el as unknown as { renderers: object }).renderers), [], 'drop removes its renderers');
   t.same((el.panels as Array<{ key: string }>).map((p) => p.key), ['bot:x'], 'drop removes one plugin\'s tabs');
   t.same((el as unknown as { statuses: string[] }).statuses, [], 'and its status line');
 });

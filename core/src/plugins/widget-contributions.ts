@@ -40,6 +40,8 @@ export interface WidgetModuleRef {
   data: Record<string, unknown>;
   /** `widget.eager`: loaded right after boot; otherwise when the messenger first opens. */
   eager: boolean;
+  /** The message block types the plugin declares (`blocks`): its module may render them (`api.renderBlock`). */
+  blocks: string[];
 }
 
 function scriptPath(p: CharlaPlugin, script: unknown): string {
@@ -134,13 +136,14 @@ export class WidgetContributionService {
       if (!plugin?.widget || !(await this.d.registry.isEnabled(visitor.accountId, m.plugin))) return null;
       const dataFn = plugin.widget.data;
       const eager = plugin.widget.eager === true;
-      if (!dataFn) return { name: m.plugin, url: m.url, data: {}, eager };
+      const blocks = Object.keys(plugin.blocks ?? {});
+      if (!dataFn) return { name: m.plugin, url: m.url, data: {}, eager, blocks };
       try {
         const value = await withTimeout(Promise.resolve().then(() => dataFn(this.d.contextFor(plugin), { ...visitor })), WIDGET_DATA_TIMEOUT_MS);
         if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error('widget.data() must return an object');
         const json = JSON.stringify(value);
         if (Buffer.byteLength(json) > WIDGET_DATA_MAX_BYTES) throw new Error(`widget.data() returned ${Buffer.byteLength(json)} bytes of JSON; the limit is ${WIDGET_DATA_MAX_BYTES}`);
-        return { name: m.plugin, url: m.url, data: JSON.parse(json) as Record<string, unknown>, eager };
+        return { name: m.plugin, url: m.url, data: JSON.parse(json) as Record<string, unknown>, eager, blocks };
       } catch (err) {
         this.d.logger.warn({ err, plugin: m.plugin, accountId: visitor.accountId, visitorId: visitor.visitorId }, 'widget data failed: the plugin is left out of this widget boot');
         return null;

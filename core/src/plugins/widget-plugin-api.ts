@@ -59,6 +59,16 @@ export interface WidgetPanel {
   render(container: WidgetPanelElement, ctx: WidgetPanelContext): void;
 }
 
+/** What a block renderer gets besides the block. */
+export interface WidgetBlockContext {
+  /** The widget's language. */
+  locale: string;
+  /** The message the block belongs to. */
+  messageId: string;
+  /** Presses one of the block's buttons (`buttons: [{id, label}]`): the postback of "Message blocks". */
+  press(buttonId: string): void;
+}
+
 /** The handle `api.panel()` returns. */
 export interface WidgetPanelHandle {
   /** Opens the messenger on this tab (and draws it). */
@@ -182,6 +192,13 @@ export interface WidgetPluginApi {
    * events never arrive. Returns the remover.
    */
   subscribe<T = unknown>(name: string, callback: (data: T) => void): () => void;
+  /**
+   * Draws this plugin's own message blocks (a type it declares in `blocks`) instead of the
+   * widget's text fallback: `render(block, container, ctx)` runs once per block shown, with
+   * the block's JSON (checked against your schema when stored) and an empty element inside
+   * the widget's shadow root. A type of another plugin is refused (console.warn).
+   */
+  renderBlock(type: string, render: (block: Readonly<Record<string, unknown>>, container: WidgetPanelElement, ctx: WidgetBlockContext) => void): void;
   /** This plugin's line under the messenger's header, as text (at most 200 characters), shown while no agent is connected; `null` removes it. */
   status(text: string | null): void;
 }

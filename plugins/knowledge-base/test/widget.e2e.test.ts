@@ -7,6 +7,7 @@
  */
 import t from 'tap';
 import type { Page } from 'playwright-core';
+import { RESPONDER_ORDER, definePlugin } from '@charla/core';
 import { signup, startTestServer } from '@charla/core/testing';
 import { browserSkipReason, hostPage, HostSite, launchBrowser, newPage } from '../../../widget/test/e2e/harness.js';
 import { article, conversations, knowledgeBase } from './helpers.js';
@@ -16,7 +17,16 @@ if (skip) t.pass(skip);
 else await run();
 
 async function run(): Promise<void> {
-  const server = await startTestServer({ listen: true, plugins: [conversations, knowledgeBase] });
+  // A bot that answers "articulo" with an article card (the knowledge base's block type).
+  const card: { id?: string } = {};
+  const cardBot = definePlugin({
+    name: 'card-bot', version: '1.0.0', dependsOn: ['conversations'],
+    responder: {
+      order: RESPONDER_ORDER.rules,
+      respond: (turn, api) => (/articulo/.test(turn.content) && card.id ? api.reply('Mira esto:', { metadata: { blocks: [{ type: 'article', id: card.id, title: 'Devoluciones y reembolsos', description: '<b>30 días</b> gratis' }] } }) : undefined),
+    },
+  });
+  const server = await startTestServer({ listen: true, plugins: [conversations, knowledgeBase, cardBot] });
   const host = await new HostSite().listen();
   const browser = await launchBrowser();
   t.teardown(async () => {
@@ -34,6 +44,7 @@ async function run(): Promise<void> {
   await article(server, owner.token, { title: 'Plazos de envío', body: 'Enviamos en 24 horas laborables.', category: 'Pedidos', locale: 'es', status: 'published' });
   await article(server, owner.token, { title: 'Cambiar la contraseña', body: 'Abre tu perfil y elige "Contraseña".', category: 'Cuenta', locale: 'es', status: 'published' });
   await article(server, owner.token, { title: 'Devoluciones internas (borrador)', body: 'Solo para el equipo: devolución manual.', category: 'Interno', locale: 'es', status: 'draft' });
+  card.id = returns.id;
   const snippet = site.snippet.replace(/src="[^"]*\/widget\/loader\.js"/, `src="${server.url}/widget/loader.js"`);
   host.pages.set('/tienda', hostPage({ snippet, title: 'Zapatería Luna' }));
   const xss = (page: Page) => page.evaluate(() => (window as unknown as { __xss?: number }).__xss);
@@ -97,6 +108,26 @@ async function run(): Promise<void> {
     await suggestions.getByRole('button').first().click();
     await pane.getByRole('heading', { name: 'Devoluciones y reembolsos' }).waitFor();
     t.equal(await help.getAttribute('aria-selected'), 'true', 'the article opened in the Ayuda tab');
+    t.same(errors, [], 'no page errors');
+  });
+
+  await t.test('an article card in a message (the plugin\'s block renderer) opens the article in the Help tab', async (t) => {
+    const { context, page, errors } = await newPage(browser, 'es-ES');
+    t.teardown(() => context.close());
+    await page.goto(`${host.origin}/tienda`);
+    await page.getByRole('button', { name: 'Abrir chat', exact: true }).click();
+    const box = page.getByRole('textbox', { name: 'Mensaje', exact: true });
+    await box.fill('busco un articulo');
+    await box.press('Enter');
+    const read = page.getByRole('button', { name: 'Leer el artículo', exact: true });
+    await read.waitFor({ timeout: 15_000 });
+    const cardEl = page.locator('.block-article');
+    t.equal(await cardEl.locator('strong').textContent(), 'Devoluciones y reembolsos', 'the card shows the title');
+    t.equal(await cardEl.locator('p').nth(1).textContent(), '<b>30 días</b> gratis', 'its description as text');
+    t.equal(await cardEl.locator('b').count(), 0);
+    await read.click();
+    await page.getByRole('tabpanel').getByRole('heading', { name: 'Devoluciones y reembolsos' }).waitFor();
+    t.equal(await page.getByRole('tab', { name: 'Ayuda', exact: true }).getAttribute('aria-selected'), 'true', 'opened in the Ayuda tab');
     t.same(errors, [], 'no page errors');
   });
 

@@ -16,6 +16,8 @@ export interface PluginRef {
   url: string;
   data: Record<string, unknown>;
   eager?: boolean;
+  /** The block types the plugin declares. */
+  blocks?: string[];
 }
 
 export interface PluginHostDeps {
@@ -110,7 +112,7 @@ export function startPlugins(list: unknown, d: PluginHostDeps): () => void {
         return w.request(method, u.pathname + u.search, body);
       },
       panel(panel) {
-        if (!ID.test(panel?.id)) throw new TypeError('[charla] api.panel: bad id');
+        if (!ID.test(panel?.id)) throw new TypeError(`[charla] api.panel ${panel?.id}`);
         const key = `${p.name}:${panel.id}`;
         if (up()) withUi((u) => u.setPanel(key, panel, safe));
         return {
@@ -127,6 +129,7 @@ export function startPlugins(list: unknown, d: PluginHostDeps): () => void {
       timeOnPage: () => Date.now() - w.pageAt,
       conversation: () => w.conversationId,
       status: (text) => void (up() && withUi((u) => u.status(p.name, text))),
+      renderBlock: (type, render) => void (up() && withUi((u) => u.renderBlock(p, type, render, safe))),
       subscribe(name, cb) {
         const call = safe(cb);
         const event = `${p.name}:${name}`;
@@ -137,7 +140,7 @@ export function startPlugins(list: unknown, d: PluginHostDeps): () => void {
     const start = () =>
       new Promise<string>((ok) => {
         const url = new URL(p.url, d.api);
-        if (url.origin !== new URL(d.api).origin) throw new Error(`${url.href}: not the Charla server`);
+        if (url.origin !== new URL(d.api).origin) throw new Error(url.href);
         ok(url.href);
       })
         .then((href) => import(/* @vite-ignore */ href) as Promise<{ default: WidgetPluginSetup }>)
@@ -155,7 +158,7 @@ export function startPlugins(list: unknown, d: PluginHostDeps): () => void {
           remove();
         });
     // Lazy by default: a module loads when the messenger first opens, unless it is eager.
-    if (p.eager === true || w.isOpen) void start();
+    if (p.eager || w.isOpen) void start();
     else {
       const off = d.listen('open', () => {
         off();

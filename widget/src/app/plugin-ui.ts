@@ -4,10 +4,10 @@
  * own (`plugin-ui.<hash>.js`), imported by the plugin host the first time a module uses
  * one of them, so a page whose plugins only show notices never loads it.
  */
-import type { WidgetPanel, WidgetPanelElement, WidgetSuggestion } from '@charla/core/widget';
+import type { WidgetPanel, WidgetPanelElement, WidgetPluginApi, WidgetSuggestion } from '@charla/core/widget';
 import type { MessengerElement } from '../messenger/messenger-element.js';
-import type { PanelView, SuggestionView } from '../shared/view-types.js';
-import type { PluginHostDeps } from './plugin-host.js';
+import type { BlockRenderer, PanelView, SuggestionView } from '../shared/view-types.js';
+import type { PluginHostDeps, PluginRef } from './plugin-host.js';
 
 /** The composer's text reaches `onCompose` this long after the last keystroke. */
 export const COMPOSE_DEBOUNCE_MS = 250;
@@ -19,6 +19,8 @@ export type Guard = <A extends unknown[]>(fn?: (...a: A) => void) => (...a: A) =
 export interface PluginUi {
   /** Adds or replaces (same key, `<plugin>:<id>`) a tab. */
   setPanel(key: string, panel: WidgetPanel, safe: Guard): void;
+  /** A plugin's renderer of one of its own block types. */
+  renderBlock(plugin: PluginRef, type: string, render: Parameters<WidgetPluginApi['renderBlock']>[1], safe: Guard): void;
   /** A plugin's line under the header (null removes it). */
   status(plugin: string, text: string | null): void;
   removePanel(key: string): void;
@@ -38,6 +40,7 @@ export function createPluginUi(d: PluginHostDeps): PluginUi {
   const panels: PanelView[] = [];
   const suggestions = new Map<string, SuggestionView[]>();
   const statuses = new Map<string, string>();
+  const renderers: Record<string, BlockRenderer & { owner?: string }> = {};
   const composers = new Set<(text: string) => void>();
   const offs: Array<() => void> = [];
   let el: MessengerElement | undefined;
@@ -50,6 +53,7 @@ export function createPluginUi(d: PluginHostDeps): PluginUi {
     el.panels = [...panels];
     el.suggestions = [...suggestions.values()].flat().slice(0, MAX_SUGGESTIONS);
     el.statuses = [...statuses.values()];
+    el.renderers = { ...renderers };
   };
   const compose = (text: string) => {
     for (const cb of composers) cb(text);
@@ -119,6 +123,11 @@ export function createPluginUi(d: PluginHostDeps): PluginUi {
       else suggestions.delete(plugin);
       view();
     },
+    renderBlock(plugin, type, render, safe) {
+      if (!plugin.blocks?.includes(type)) return console.warn(`[charla] widget plugin "${plugin.name}" cannot render block type "${type}": it is not one it declares`);
+      renderers[type] = Object.assign(safe((block: Record<string, unknown>, c: HTMLElement, x: { messageId: string; press(id: string): void }) => render(Object.freeze({ ...block }), c as WidgetPanelElement, { locale: w.locale, ...x })), { owner: plugin.name });
+      view();
+    },
     status(plugin, text) {
       if (text == null || text === '') statuses.delete(plugin);
       else statuses.set(plugin, String(text).slice(0, 200));
@@ -126,6 +135,7 @@ export function createPluginUi(d: PluginHostDeps): PluginUi {
     },
     drop(plugin) {
       statuses.delete(plugin);
+      for (const t in renderers) if (renderers[t].owner === plugin) delete renderers[t];
       for (let i = panels.length; i--; ) if (panels[i].key.startsWith(plugin + ':')) panels.splice(i, 1);
       suggestions.delete(plugin);
       view();

@@ -1,5 +1,5 @@
 import type { Strings } from '../shared/i18n.js';
-import type { AgentView, PanelView, SuggestionView, ViewMessage } from '../shared/view-types.js';
+import type { AgentView, BlockRenderer, PanelView, SuggestionView, ViewMessage } from '../shared/view-types.js';
 
 /** The `<charla-messenger>` element as the controller sees it (see the component's JSDoc). */
 export interface MessengerElement extends HTMLElement {
@@ -21,6 +21,8 @@ export interface MessengerElement extends HTMLElement {
   panels: PanelView[];
   suggestions: SuggestionView[];
   poweredBy: boolean;
+  /** Plugins' renderers of their block types (`api.renderBlock`). */
+  renderers: Record<string, BlockRenderer>;
   focusComposer(): Promise<void>;
   setDraft(text: string): Promise<void>;
   /** Selects a tab: `'chat'` (the conversation) or a panel's key; a panel is drawn again. */

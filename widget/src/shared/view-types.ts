@@ -39,3 +39,6 @@ export interface SuggestionView {
   description?: string;
   select(): void;
 }
+
+/** A plugin's renderer of its own block type (`api.renderBlock`, guarded by the plugin host). */
+export type BlockRenderer = (block: Record<string, unknown>, container: HTMLElement, ctx: { messageId: string; press(buttonId: string): void }) => void;

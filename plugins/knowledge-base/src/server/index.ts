@@ -1,4 +1,4 @@
-import { asFunction, asValue, defineService, definePlugin, type CharlaPlugin } from '@charla/core';
+import { Type, asFunction, asValue, defineService, definePlugin, type CharlaPlugin } from '@charla/core';
 import './extension.js';
 import { ArticleService } from './article-service.js';
 import { defineModels } from './models.js';
@@ -25,6 +25,19 @@ export interface KnowledgeBase {
 export const KnowledgeBaseService = defineService<KnowledgeBase>('knowledge-base.articles');
 
 /**
+ * An article card in a message (`metadata.blocks`), e.g. a bot suggesting an article: the
+ * widget shows it as a card whose button opens the article in the Help tab (the plugin's
+ * widget module renders it); anywhere else the text fallback shows its title and description.
+ */
+export const ArticleBlock = Type.Object({
+  type: Type.Literal('article'),
+  id: Type.String({ minLength: 1, maxLength: 36 }),
+  title: Type.String({ minLength: 1, maxLength: 200 }),
+  slug: Type.Optional(Type.String({ maxLength: 200 })),
+  description: Type.Optional(Type.String({ maxLength: 300 })),
+}, { additionalProperties: false });
+
+/**
  * The knowledge base: articles in Markdown per account, Spanish/English full-text search
  * on the database (or an operator's search engine through `KnowledgeBaseSearchProvider`),
  * the widget's article API and the public help center at /help/:appId.
@@ -37,6 +50,7 @@ const knowledgeBase: CharlaPlugin = definePlugin({
   migrations: new URL('./migrations/', import.meta.url),
   provides: [KnowledgeBaseService],
   optionalUses: [KnowledgeBaseSearchProvider],
+  blocks: { article: ArticleBlock },
   // The "Help" tab and the suggestions while the visitor types (src/widget, built by
   // `npm run build`); loaded when the messenger first opens.
   widget: { script: new URL('../../dist/widget/index.js', import.meta.url) },

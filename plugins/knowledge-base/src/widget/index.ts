@@ -38,13 +38,13 @@ const STRINGS = {
     tab: 'Help', search: 'Search articles', placeholder: 'Search our help articles…', results: 'Articles',
     none: 'No articles found', searching: 'Searching…', failed: 'The articles could not be loaded. Try again.',
     back: 'Back', helped: 'Did this help?', yes: 'Yes', no: 'No', thanks: 'Thanks for your feedback!',
-    hint: 'Type a few words to find an answer.', gone: 'This article is no longer available.',
+    hint: 'Type a few words to find an answer.', gone: 'This article is no longer available.', read: 'Read the article',
   },
   es: {
     tab: 'Ayuda', search: 'Buscar artículos', placeholder: 'Busca en nuestros artículos de ayuda…', results: 'Artículos',
     none: 'No encontramos artículos', searching: 'Buscando…', failed: 'No se pudieron cargar los artículos. Inténtalo de nuevo.',
     back: 'Volver', helped: '¿Te ha sido útil?', yes: 'Sí', no: 'No', thanks: '¡Gracias por tu opinión!',
-    hint: 'Escribe unas palabras para encontrar una respuesta.', gone: 'Este artículo ya no está disponible.',
+    hint: 'Escribe unas palabras para encontrar una respuesta.', gone: 'Este artículo ya no está disponible.', read: 'Leer el artículo',
   },
 };
 
@@ -230,6 +230,16 @@ export default function setup(api: WidgetPluginApi): WidgetPluginCleanup {
       }
       draw();
     },
+  });
+
+  // Article cards in messages (`type: 'article'` blocks, e.g. from a bot): open in the Help tab.
+  api.renderBlock('article', (block, container) => {
+    const id = String(block.id);
+    container.append(
+      el('p', {}, el('strong', { textContent: String(block.title ?? '') })),
+      ...(typeof block.description === 'string' && block.description ? [el('p', { textContent: block.description })] : []),
+      el('button', { type: 'button', className: 'choice', textContent: s.read, onclick: () => void open(id).then(() => panel.show()) }),
+    );
   });
 
   // Suggestions while the visitor types a message: the best published articles.

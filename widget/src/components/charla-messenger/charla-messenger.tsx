@@ -2,7 +2,7 @@ import { Component, Element, Event, Host, Method, Prop, State, Watch, h, type Ev
 import type { Strings } from '../../shared/i18n';
 import { linkify } from '../../shared/linkify';
 import { blockViews } from '@charla/client';
-import type { AgentView, PanelView, SuggestionView, ViewMessage } from '../../shared/view-types';
+import type { AgentView, BlockRenderer, PanelView, SuggestionView, ViewMessage } from '../../shared/view-types';
 
 /**
  * The chat window: header (site, online state, agent presence), the message log, the
@@ -48,6 +48,8 @@ export class CharlaMessenger {
   @Prop() loading = false;
   /** Plugins' tabs (`api.panel`): with any, a tab list (conversation first) shows under the header. */
   @Prop() panels: PanelView[] = [];
+  /** Plugins' renderers of their own block types (`api.renderBlock`); other blocks use the text fallback. */
+  @Prop() renderers: Record<string, BlockRenderer> = {};
   /** Plugins' suggestions (`api.suggest`), shown as text above the composer. */
   @Prop() suggestions: SuggestionView[] = [];
   /** Show "Powered by Charla" (the account's plan may remove it). */
@@ -82,6 +84,8 @@ export class CharlaMessenger {
   private drawn: string | null = null;
   private panes = new Map<string, HTMLElement>();
   private tabs = new Map<string, HTMLElement>();
+  /** Which renderer drew each plugin block element (drawn once, again only for a new renderer). */
+  private drawnBlocks = new WeakMap<HTMLElement, BlockRenderer>();
 
   /** Moves keyboard focus to the message box. */
   @Method()
@@ -220,6 +224,43 @@ export class CharlaMessenger {
     );
   }
 
+  /**
+   * A message's blocks, in order: a plugin's renderer draws its own types (`api.renderBlock`)
+   * into an empty element, once; every other block goes through the text fallback.
+   */
+  private renderBlocks(m: ViewMessage) {
+    const raw = m.metadata?.blocks;
+    if (!Array.isArray(raw)) return null;
+    return (raw.slice(0, 10) as Array<Record<string, unknown> | null>).map((b, i) => {
+      const type = typeof b?.type === 'string' ? b.type : '';
+      const draw = this.renderers?.[type];
+      if (b && draw) {
+        return (
+          <div
+            class={{ block: true, plugin: true, [`block-${type}`]: true }}
+            key={`${m.key}:${i}:${type}`}
+            ref={(el) => {
+              if (!el || this.drawnBlocks.get(el) === draw) return;
+              this.drawnBlocks.set(el, draw);
+              el.replaceChildren();
+              draw(b, el, { messageId: m.key, press: (buttonId) => this.charlaPostback.emit({ key: m.key, buttonId }) });
+            }}
+          />
+        );
+      }
+      return blockViews({ blocks: [b] })?.map((v) => (
+        <div class={{ block: true, [`block-${v.type}`]: true }} key={`${m.key}:${i}`}>
+          {v.text.map((line) => <p>{line}</p>)}
+          {v.buttons.map((x) => (
+            <button type="button" class="choice" onClick={() => this.charlaPostback.emit({ key: m.key, buttonId: x.id })}>
+              {x.label}
+            </button>
+          ))}
+        </div>
+      ));
+    });
+  }
+
   private renderMessage(m: ViewMessage, i: number) {
     const s = this.strings;
     const prev = this.messages[i - 1];
@@ -229,16 +270,7 @@ export class CharlaMessenger {
       <li class={{ msg: true, mine: m.mine, theirs: !m.mine, [m.senderType]: true, failed: state === 'failed' }} key={m.key}>
         {showAuthor ? <span class="author">{m.author}</span> : null}
         <p class="bubble">{this.renderText(m.content)}</p>
-        {blockViews(m.metadata)?.map((b) => (
-          <div class={{ block: true, [`block-${b.type}`]: true }}>
-            {b.text.map((line) => <p>{line}</p>)}
-            {b.buttons.map((x) => (
-              <button type="button" class="choice" onClick={() => this.charlaPostback.emit({ key: m.key, buttonId: x.id })}>
-                {x.label}
-              </button>
-            ))}
-          </div>
-        ))}
+        {this.renderBlocks(m)}
         <span class="meta">
           <time dateTime={m.createdAt}>{this.time(m.createdAt)}</time>
           {m.mine && state ? <span class="state"> · {state === 'sending' ? s.sending : state === 'seen' ? s.seen : state === 'failed' ? s.failed : s.sent}</span> : null}

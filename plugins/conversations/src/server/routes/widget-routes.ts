@@ -20,6 +20,7 @@ const WidgetModuleSchema = Type.Object({
   url: Type.String({ description: 'path of the module on this server; resolve it against the API origin' }),
   data: Type.Record(Type.String(), Type.Unknown()),
   eager: Type.Boolean({ description: 'load it right after boot; otherwise when the messenger first opens' }),
+  blocks: Type.Array(Type.String(), { description: 'the message block types the plugin declares (its module may render them)' }),
 });
 const SelfVisitor = Type.Object({ id: Type.String(), name: Type.Optional(Type.String()), email: Type.Optional(Type.String()) });
 const cfg = { auth: 'visitor' as const, cors: true };
