@@ -5,7 +5,8 @@
  * third-party page gets the reply, presses a button and gets the next step.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:http';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import t from 'tap';
 import { requirePart } from '@charla/core/testing';
