@@ -5,7 +5,8 @@
  * third-party page gets the reply, presses a button and gets the next step.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:http';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import t from 'tap';
 import { requirePart } from '@charla/core/testing';
@@ -79,4 +80,45 @@ t.test('an admin builds a rule in the Bot screen; a visitor on a widget page get
   await page.getByTestId('bot-stats').getByRole('button', { name: 'Refresh' }).click();
   await page.locator('[data-stats="Ayuda"]').filter({ hasText: /Ayuda\s*1/ }).waitFor();
   t.pass('the stats count the answer');
+});
+
+t.test('the decision-tree editor: questions, buttons leading on, the server\'s refusal shown, then saved', async (t) => {
+  if (!requirePart('Chromium (/usr/bin/chromium)', browserAvailable(), t)) return;
+  if (!requirePart('the admin build with the bot UI (npm run build -w @charla/admin)', compiledIn, t)) return;
+  const h = await startHarness();
+  t.teardown(() => h.close());
+  const { page } = await h.newPage();
+  await logIn(page, h.owner.email, h.owner.password);
+  await page.waitForURL(/\/admin\/inbox/);
+  await page.goto('/admin/bot');
+  const flows = page.getByTestId('bot-flows');
+  await flows.getByRole('button', { name: 'New decision tree' }).click();
+  const editor = page.getByTestId('bot-flow-editor');
+  await editor.getByLabel('Tree name').fill('Soporte');
+  await editor.locator('#node-text-0').fill('¿Qué necesitas?');
+  await editor.getByRole('button', { name: 'Add question' }).click();
+  await editor.locator('#node-text-1').fill('¿Ya llegó tu pedido?');
+  const start = editor.locator('[data-node="start"]');
+  await start.getByRole('button', { name: 'Add button' }).click();
+  await start.getByLabel('Button text start 1').fill('Mi pedido');
+  await start.getByLabel('Leads to start 1').selectOption('step1');
+  const step = editor.locator('[data-node="step1"]');
+  await step.getByRole('button', { name: 'Add button' }).click();
+  await step.getByLabel('Button text step1 1').fill('Volver');
+  await step.getByLabel('Leads to step1 1').selectOption('start');
+  await editor.getByRole('button', { name: 'Save tree' }).click();
+  await flows.getByRole('alert').filter({ hasText: 'loop with no way out' }).waitFor();
+  t.pass('a loop without an exit is refused with the server\'s explanation');
+
+  await step.getByRole('button', { name: 'Add button' }).click();
+  await step.getByLabel('Button text step1 2').fill('Hablar con una persona');
+  await step.getByLabel('Reply when pressed (optional) step1 2').fill('Te paso con el equipo.');
+  await step.locator('label', { hasText: 'Hand off to the team' }).nth(1).locator('input').check();
+  await editor.getByRole('button', { name: 'Save tree' }).click();
+  await flows.locator('[data-flow="Soporte"]').waitFor();
+  const saved = (await h.api('GET', '/api/v1/bot/flows', undefined, h.owner.token)).body.flows[0];
+  t.same(saved.nodes, {
+    start: { content: '¿Qué necesitas?', buttons: [{ id: 'b1', label: 'Mi pedido', next: 'step1' }] },
+    step1: { content: '¿Ya llegó tu pedido?', buttons: [{ id: 'b1', label: 'Volver', next: 'start' }, { id: 'b2', label: 'Hablar con una persona', actions: [{ type: 'reply', content: 'Te paso con el equipo.' }, { type: 'handoff' }] }] },
+  }, 'the tree is stored as built');
 });
