@@ -73,6 +73,11 @@ export namespace Components {
          */
         "panels": PanelView[];
         /**
+          * Show "Powered by Charla" (the account's plan may remove it).
+          * @default false
+         */
+        "poweredBy": boolean;
+        /**
           * Draws the selected panel again (the window reopened on it).
          */
         "redraw": () => Promise<void>;
@@ -82,13 +87,13 @@ export namespace Components {
          */
         "renderers": Record<string, BlockRenderer>;
         /**
-          * Selects a tab (`'chat'` or a panel's key); a panel is drawn again.
-         */
-        "showTab": (key: string) => Promise<void>;
-        /**
           * Puts `text` in the message box as a draft (the visitor still sends it), e.g. `showNewMessage`.
          */
         "setDraft": (text: string) => Promise<void>;
+        /**
+          * Selects a tab (`'chat'` or a panel's key); a panel is drawn again.
+         */
+        "showTab": (key: string) => Promise<void>;
         /**
           * The site's name, shown in the header.
           * @default ''
@@ -239,6 +244,11 @@ declare namespace LocalJSX {
          */
         "panels"?: PanelView[];
         /**
+          * Show "Powered by Charla" (the account's plan may remove it).
+          * @default false
+         */
+        "poweredBy"?: boolean;
+        /**
           * Plugins' renderers of their own block types (`api.renderBlock`); other blocks use the text fallback.
           * @default {}
          */
@@ -279,6 +289,7 @@ declare namespace LocalJSX {
         "askEmail": boolean;
         "emailSaved": string | null;
         "loading": boolean;
+        "poweredBy": boolean;
     }
 
     interface IntrinsicElements {
