@@ -2,6 +2,8 @@ import { Type, agentOf, definePlugin, problems, type CharlaPlugin, type PluginCo
 import { ConversationsData } from '@charla/plugin-conversations';
 import type { FastifyInstance } from 'fastify';
 import { ReportService, type ReportQuery } from './report-service.js';
+import { RECENT_DAYS, Rollups, defineRollupModel } from './rollups.js';
+import { dayOf, startOfDay } from './time-zone.js';
 
 export { ReportErrors } from './errors.js';
 export type { Overview } from './stats.js';
@@ -52,6 +54,11 @@ function routes(app: FastifyInstance, ctx: PluginContext, reports: ReportService
   void ctx;
 }
 
+/** The report service of a plugin context (stateless: a new one is as good as the last). */
+function service(ctx: PluginContext): ReportService {
+  return new ReportService(ctx, new Rollups(ctx));
+}
+
 // Annotated so the emitted declaration does not depend on other packages' internals.
 const plugin: CharlaPlugin = definePlugin({
   name: 'reports',
@@ -65,8 +72,44 @@ const plugin: CharlaPlugin = definePlugin({
     timezone: Type.String({ default: 'UTC', minLength: 1, maxLength: 64, title: 'Time zone', description: 'IANA time zone of report days (e.g. Europe/Madrid), unless a report asks for another' }),
     rollups: Type.Boolean({ default: true, title: 'Daily rollups', description: 'Keep per-day figures (recomputed nightly for recent days) so long ranges answer fast' }),
   }),
+  models(ctx) {
+    defineRollupModel(ctx);
+  },
+  jobs: {
+    /** One account's rollups: missing days, the recent ones again, or `days` only. Idempotent. */
+    async rollup(payload, _job, ctx) {
+      const rollups = new Rollups(ctx);
+      const accountId = String(payload.accountId);
+      if (!(await ctx.enabledFor(accountId)) || !(await service(ctx).settings(accountId)).rollups) return;
+      await rollups.run(accountId, service(ctx), Array.isArray(payload.days) ? (payload.days as string[]) : undefined);
+    },
+    /** Hourly: every account with rollups gets its recent days recomputed (whatever its time zone, yesterday is then complete). */
+    async 'rollup-recent'(_payload, _job, ctx) {
+      for (const accountId of await new Rollups(ctx).accounts()) {
+        await ctx.jobs.enqueueOnce('reports.rollup', { accountId }, { accountId, dedupeKey: `rollup:${accountId}` });
+      }
+    },
+  },
+  schedules: { 'rollup-recent': { every: '1h' } },
+  events: {
+    // An account's first conversation starts its rollups (then the hourly schedule keeps them).
+    'conversation.created': async (p, ctx) => {
+      await ctx.jobs.enqueueOnce('reports.rollup', { accountId: p.accountId }, { accountId: p.accountId, dedupeKey: `rollup:${p.accountId}`, delayMs: 10 * 60_000 });
+    },
+    // A late change (closed, reassigned, tagged) to a conversation of an older day: recompute that day.
+    'conversation.updated': async (p, ctx) => {
+      if (!['status', 'assigneeId', 'tags'].some((k) => k in p.changes)) return;
+      const conv = await ctx.services.get(ConversationsData).conversations.get(p.accountId, p.conversationId);
+      if (!conv) return;
+      const { timezone } = await service(ctx).settings(p.accountId);
+      const day = dayOf(new Date(conv.createdAt), timezone);
+      const recentFrom = new Date(startOfDay(dayOf(ctx.container.cradle.clock.now(), timezone), timezone).getTime() - RECENT_DAYS * 86_400_000);
+      if (new Date(conv.createdAt) >= recentFrom) return;   // the next run recomputes recent days anyway
+      await ctx.jobs.enqueueOnce('reports.rollup', { accountId: p.accountId, days: [day] }, { accountId: p.accountId, dedupeKey: `rollup:${p.accountId}:${day}`, delayMs: 5 * 60_000 });
+    },
+  },
   routes(app, ctx) {
-    routes(app, ctx, new ReportService(ctx));
+    routes(app, ctx, service(ctx));
   },
 });
 
