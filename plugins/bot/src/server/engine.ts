@@ -22,6 +22,8 @@ export interface Outlet {
   /** A named agent, or null: routing decides. */
   assign(assigneeId: string | null): Promise<void>;
   handOff(): Promise<void>;
+  /** Adds a tag to the conversation (the tags plugin's service). */
+  tag(name: string): Promise<void>;
 }
 
 /** What the bot says above suggested articles when the action has no `content`. */
@@ -109,8 +111,7 @@ export class ActionRunner {
           await out.assign(a.assigneeId ?? null);
           break;
         case 'add_tag':
-          // Refused when saved (no tags plugin yet); a rule stored before is passed over here.
-          this.ctx.logger.warn({ accountId }, 'bot: add_tag skipped, the tags plugin is not installed');
+          await out.tag(a.tag);
           break;
         case 'handoff':
           if (a.content && !(await out.send(a.content, { bot }))) return { handedOff: false, silenced: true };

@@ -1,3 +1,4 @@
+import { TagsService } from '@charla/plugin-tags';
 import { RESPONDER_ORDER, Type, asFunction, asValue, definePlugin, type CharlaPlugin } from '@charla/core';
 import { ConversationsData } from '@charla/plugin-conversations';
 import { KnowledgeBaseService } from '@charla/plugin-knowledge-base';
@@ -29,7 +30,7 @@ const bot: CharlaPlugin = definePlugin({
   dependsOn: ['conversations'],
   uses: [ConversationsData],
   // Article suggestions when the knowledge base is on; without it the bot suggests nothing.
-  optionalUses: [KnowledgeBaseService],
+  optionalUses: [KnowledgeBaseService, TagsService],
   description: 'Keyword and out-of-hours rules, decision trees with buttons and article suggestions, answered as a bot',
   migrations: new URL('./migrations/', import.meta.url),
   blocks: { 'bot-buttons': BotButtonsBlock },

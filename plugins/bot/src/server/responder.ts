@@ -1,3 +1,4 @@
+import { TagsService } from '@charla/plugin-tags';
 import { isWithinOfficeHours, type OfficeHours, type PluginContext, type ResponderApi, type ResponderTurn } from '@charla/core';
 import { ConversationsData } from '@charla/plugin-conversations';
 import { ActionRunner, firstMatch, type Outlet, type Situation } from './engine.js';
@@ -107,6 +108,12 @@ export class BotResponder {
         // Routing decides: a conversation the bot left pending goes back to open, where routing takes it.
         const conv = await this.data.conversations.get(accountId, conversationId);
         if (conv && conv.status === 'pending' && !conv.assigneeId) await this.data.conversations.update(accountId, conversationId, { status: 'open' });
+      },
+      tag: async (name) => {
+        // Refused when saved without the tags plugin; a rule stored while it was on is passed over.
+        const tags = this.ctx.services.optional(TagsService);
+        if (!tags) return void this.ctx.logger.warn({ accountId }, 'bot: add_tag skipped, the tags plugin is not on');
+        await tags.add(accountId, conversationId, [name], { actorId: null });
       },
       handOff: async () => {
         await api.handOff();

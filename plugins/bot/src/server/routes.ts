@@ -108,6 +108,7 @@ export async function botRoutes(app: FastifyInstance, ctx: PluginContext): Promi
         setPending: async () => { effects.push({ type: 'set_status', detail: { status: 'pending' } }); },
         assign: async (assigneeId) => { effects.push({ type: 'assign', detail: { assigneeId } }); },
         handOff: async () => { effects.push({ type: 'handoff' }); },
+        tag: async (name) => { effects.push({ type: 'add_tag', detail: { tag: name } }); },
       };
       await c.botRunner.run(accountId, rule.actions, { content: body.content, locale }, out, { ruleId: rule.id });
     }

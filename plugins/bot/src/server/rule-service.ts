@@ -1,3 +1,4 @@
+import { TagsService } from '@charla/plugin-tags';
 import { Op, isId, newId, type PluginContext } from '@charla/core';
 import { BotErrors } from './errors.js';
 import { flowProblem } from './flow-validation.js';
@@ -162,7 +163,7 @@ export class BotStore {
   }
 
   private checkStep(a: StepAction | Action, where: string): void {
-    if (a.type === 'add_tag') throw BotErrors.tagsUnavailable(`${where}: add_tag needs the tags plugin, which is not installed; remove the action or install the plugin.`);
+    if (a.type === 'add_tag' && !this.ctx.services.optional(TagsService)) throw BotErrors.tagsUnavailable(`${where}: add_tag needs the tags plugin, which is not installed; remove the action or install the plugin.`);
   }
 
   private async checkRule(accountId: string, r: { siteId: string | null; conditions: RuleCreate['conditions'] & object; actions: Action[] }): Promise<void> {
