@@ -10,6 +10,6 @@ import { ES } from './i18n/es';
 export default defineAdminPlugin({
   name: 'webhooks',
   routes: [{ path: 'webhooks', loadComponent: () => import('./webhooks-page').then((m) => m.WebhooksPage) }],
-  nav: [{ id: 'webhooks/nav/v1', path: 'webhooks', label: 'webhooks.nav', icon: 'bolt', order: 60 }],
+  nav: [{ id: 'webhooks/nav/v1', path: 'webhooks', label: 'webhooks.nav', icon: 'link', order: 60 }],
   messages: { en: EN, es: ES },
 });
