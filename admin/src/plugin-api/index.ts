@@ -92,7 +92,7 @@ export interface NavItem {
   readonly path: string;
   /** i18n key */
   readonly label: string;
-  /** One of the shell's icon names (`inbox`, `chart`, `bot`, `book`, `bolt`, `users`, `settings`) */
+  /** One of the shell's icon names (`inbox`, `chart`, `bot`, `book`, `bolt`, `link`, `tag`, `users`, `settings`) */
   readonly icon?: string;
   readonly order?: number;
   /** Hidden unless the account's plan grants this entitlement (the server refuses the routes anyway). */

@@ -72,7 +72,7 @@ const SCOPES = Object.keys({
           <label for="api-key-name">{{ 'auth.name' | t }}</label>
           <input id="api-key-name" name="name" required maxlength="200" autocomplete="off" />
         </div>
-        <fieldset class="field">
+        <fieldset class="fieldset">
           <legend>{{ 'settings.apiKeys.scopes' | t }}</legend>
           @for (s of scopes; track s) {
             <label class="row"><input type="checkbox" name="scope" [value]="s" /> <code>{{ s }}</code></label>

@@ -8,6 +8,8 @@ const PATHS: Record<string, string> = {
   bot: 'M5 9h14v10H5zM12 5v4M9 14h.01M15 14h.01',
   book: 'M4 5a2 2 0 0 1 2-2h13v16H6a2 2 0 0 0-2 2zM4 21V5',
   bolt: 'M13 2 4 14h7l-1 8 9-12h-7z',
+  link: 'M10 14a4 4 0 0 0 5.7 0l3-3a4 4 0 0 0-5.7-5.7l-1 1M14 10a4 4 0 0 0-5.7 0l-3 3a4 4 0 0 0 5.7 5.7l1-1',
+  tag: 'M3 12V4h8l10 10-8 8zM7.5 7.5h.01',
   home: 'M3 11 12 3l9 8M5 10v10h14V10',
   logout: 'M15 17l5-5-5-5M20 12H9M12 21H4V3h8',
 };

@@ -19,6 +19,7 @@ const EMPTY: Draft = { title: '', body: '', category: '', tags: '', locale: 'es'
   selector: 'ch-kb-article-editor',
   imports: [RouterLink, TranslatePipe],
   changeDetection: ChangeDetectionStrategy.OnPush,
+  host: { class: 'page' },
   template: `
     <div class="stack">
       <a routerLink="/articles" class="muted">← {{ 'kb.editor.back' | t }}</a>

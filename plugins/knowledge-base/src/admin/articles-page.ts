@@ -13,6 +13,7 @@ const SEARCH_DEBOUNCE_MS = 250;
   selector: 'ch-kb-articles',
   imports: [RouterLink, TranslatePipe, DatePipe, ListNav],
   changeDetection: ChangeDetectionStrategy.OnPush,
+  host: { class: 'page' },
   template: `
     <div class="stack">
       <div class="row between">

@@ -22,12 +22,14 @@ import { WebhooksApi, type Delivery, type Webhook } from './webhooks-api';
             <label for="wh-description">{{ 'webhooks.description' | t }}</label>
             <input id="wh-description" name="description" maxlength="500" [value]="description()" (input)="description.set(value($event))" />
           </div>
-          <fieldset class="field" data-testid="event-picker">
+          <fieldset class="fieldset" data-testid="event-picker">
             <legend>{{ 'webhooks.events' | t }}</legend>
-            <label class="row"><input type="checkbox" [checked]="picked().has('*')" (change)="toggle('*')" /> {{ 'webhooks.allEvents' | t }}</label>
-            @for (name of catalogue(); track name) {
-              <label class="row"><input type="checkbox" [attr.data-event]="name" [checked]="picked().has(name)" [disabled]="picked().has('*')" (change)="toggle(name)" /> <code>{{ name }}</code></label>
-            }
+            <label class="check"><input type="checkbox" [checked]="picked().has('*')" (change)="toggle('*')" /> {{ 'webhooks.allEvents' | t }}</label>
+            <div class="check-grid">
+              @for (name of catalogue(); track name) {
+                <label class="check"><input type="checkbox" [attr.data-event]="name" [checked]="picked().has(name)" [disabled]="picked().has('*')" (change)="toggle(name)" /> <code>{{ name }}</code></label>
+              }
+            </div>
           </fieldset>
           <div class="row">
             <button class="btn btn-primary" type="submit" [disabled]="busy() || !picked().size">{{ 'webhooks.create' | t }}</button>

@@ -8,7 +8,7 @@ import { defineAdminPlugin } from '@charla/admin/plugin-api';
 export default defineAdminPlugin({
   name: 'conversation-tags',
   routes: [{ path: 'conversation-tags', loadComponent: () => import('./tags-page').then((m) => m.TagsPage) }],
-  nav: [{ id: 'conversation-tags/manage/v1', path: 'conversation-tags', label: 'conversation-tags.nav', icon: 'bolt', order: 40 }],
+  nav: [{ id: 'conversation-tags/manage/v1', path: 'conversation-tags', label: 'conversation-tags.nav', icon: 'tag', order: 40 }],
   slots: [
     {
       id: 'conversation-tags/panel/v1',
