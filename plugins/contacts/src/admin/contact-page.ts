@@ -17,27 +17,27 @@ import { LiveContact } from './live-contact';
       @if (live.missing()) {
         <p class="alert alert-error" role="alert">{{ 'contacts.notFound' | t }}</p>
       }
-      @if (live.contact(); as c) {
+      @if (live.contact(); as contact) {
         <h1 class="page-title" data-testid="contact-name">
           {{ name() }}
-          @if (c.online) { <span class="dot online" [attr.title]="'contacts.online' | t"></span><span class="visually-hidden">{{ 'contacts.online' | t }}</span> }
+          @if (contact.online) { <span class="dot online" [attr.title]="'contacts.online' | t"></span><span class="visually-hidden">{{ 'contacts.online' | t }}</span> }
         </h1>
         <div class="contact-grid">
           <section class="card stack">
             <h2>{{ 'contacts.profile' | t }}</h2>
             <dl class="facts" data-testid="contact-profile">
-              <dt>{{ 'contacts.field.email' | t }}</dt><dd data-field="email">{{ c.email || '—' }}</dd>
-              <dt>{{ 'contacts.field.externalId' | t }}</dt><dd data-field="externalId">{{ c.externalId || '—' }}</dd>
-              <dt>{{ 'contacts.field.country' | t }}</dt><dd data-field="country">{{ c.country || '—' }}</dd>
-              <dt>{{ 'contacts.field.language' | t }}</dt><dd data-field="language">{{ c.language || '—' }}</dd>
-              <dt>{{ 'contacts.field.firstSeenAt' | t }}</dt><dd>{{ c.firstSeenAt | chDate: 'full' }}</dd>
-              <dt>{{ 'contacts.field.lastSeenAt' | t }}</dt><dd>{{ c.lastSeenAt | chDate: 'relative' }}</dd>
-              <dt>{{ 'contacts.field.visitCount' | t }}</dt><dd data-field="visitCount">{{ c.visitCount }}</dd>
-              <dt>{{ 'contacts.field.pageViewCount' | t }}</dt><dd data-field="pageViewCount">{{ c.pageViewCount }}</dd>
+              <dt>{{ 'contacts.field.email' | t }}</dt><dd data-field="email">{{ contact.email || '—' }}</dd>
+              <dt>{{ 'contacts.field.externalId' | t }}</dt><dd data-field="externalId">{{ contact.externalId || '—' }}</dd>
+              <dt>{{ 'contacts.field.country' | t }}</dt><dd data-field="country">{{ contact.country || '—' }}</dd>
+              <dt>{{ 'contacts.field.language' | t }}</dt><dd data-field="language">{{ contact.language || '—' }}</dd>
+              <dt>{{ 'contacts.field.firstSeenAt' | t }}</dt><dd>{{ contact.firstSeenAt | chDate: 'full' }}</dd>
+              <dt>{{ 'contacts.field.lastSeenAt' | t }}</dt><dd>{{ contact.lastSeenAt | chDate: 'relative' }}</dd>
+              <dt>{{ 'contacts.field.visitCount' | t }}</dt><dd data-field="visitCount">{{ contact.visitCount }}</dd>
+              <dt>{{ 'contacts.field.pageViewCount' | t }}</dt><dd data-field="pageViewCount">{{ contact.pageViewCount }}</dd>
             </dl>
             <h3>{{ 'contacts.currentPage' | t }}</h3>
             <p data-testid="current-page" aria-live="polite">
-              @if (href(c.currentUrl); as u) { <a [href]="u" target="_blank" rel="noopener noreferrer nofollow">{{ c.currentTitle || c.currentUrl }}</a> } @else { <span class="muted">—</span> }
+              @if (href(contact.currentUrl); as u) { <a [href]="u" target="_blank" rel="noopener noreferrer nofollow">{{ contact.currentTitle || contact.currentUrl }}</a> } @else { <span class="muted">—</span> }
             </p>
             @if (attributes().length) {
               <h3>{{ 'contacts.attributes' | t }}</h3>
@@ -49,7 +49,7 @@ import { LiveContact } from './live-contact';
           <section class="card stack">
             <h2>{{ 'contacts.pages' | t }}</h2>
             <ol class="timeline" data-testid="pages-timeline">
-              @for (p of c.pages; track $index) {
+              @for (p of contact.pages; track $index) {
                 <li><span [attr.title]="p.url">{{ p.title || p.url }}</span> <span class="muted">{{ p.at | chDate: 'relative' }}</span></li>
               } @empty { <li class="muted">{{ 'contacts.noPages' | t }}</li> }
             </ol>
@@ -57,13 +57,13 @@ import { LiveContact } from './live-contact';
           <section class="card stack">
             <h2>{{ 'contacts.events' | t }}</h2>
             <ul data-testid="contact-events">
-              @for (e of c.events; track $index) {
+              @for (e of contact.events; track $index) {
                 <li><code>{{ e.name }}</code> <span class="muted">{{ e.at | chDate: 'relative' }}</span> @if (props(e.properties); as p) { <span class="muted">{{ p }}</span> }</li>
               } @empty { <li class="muted">{{ 'contacts.noEvents' | t }}</li> }
             </ul>
             <h2>{{ 'contacts.conversations' | t }}</h2>
             <ul data-testid="contact-conversations">
-              @for (cv of c.conversations; track cv.id) {
+              @for (cv of contact.conversations; track cv.id) {
                 <li><a [routerLink]="['/inbox', cv.id]">{{ cv.lastMessage?.content || cv.id }}</a> <span class="muted">{{ ('contacts.status.' + cv.status) | t }} · {{ cv.lastActivityAt | chDate: 'relative' }}</span></li>
               } @empty { <li class="muted">{{ 'contacts.noConversations' | t }}</li> }
             </ul>
