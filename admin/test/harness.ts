@@ -36,12 +36,12 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** `plugins`: the server's enabled plugins (default: the built-in ones). */
-export async function startHarness(opts: { plugins?: string[] } = {}): Promise<Harness> {
+/** `plugins`: the server's enabled plugins (default: the built-in ones); `config`: more server configuration (plans, operators). */
+export async function startHarness(opts: { plugins?: string[]; config?: Record<string, unknown> } = {}): Promise<Harness> {
   const smtp = await startSmtpServer();
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const server = await startTestServer({ config: { smtpUrl: smtp.url, publicUrl: base, port, ...(opts.plugins ? { plugins: opts.plugins } : {}) } as never });
+  const server = await startTestServer({ config: { smtpUrl: smtp.url, publicUrl: base, port, ...(opts.plugins ? { plugins: opts.plugins } : {}), ...opts.config } as never });
   await server.app.listen({ port, host: '127.0.0.1' });
   let owner: Awaited<ReturnType<typeof signup>>;
   let browser: Browser;

@@ -92,7 +92,7 @@ t.test('plans decide plugins, entitlements and limits per account; operators cha
 
   const e = await s.request('GET', '/api/v1/account/entitlements', { token: a.token });
   t.equal(e.status, 200, e.text);
-  t.same(e.body, { plan: { id: 'free', name: 'Free' }, plugins: ['branding'], limits: { agents: 1, sites: 1 }, entitlements: { aiReplies: 0 } }, 'new accounts get the default (first) plan');
+  t.same(e.body, { plan: { id: 'free', name: 'Free' }, plugins: ['branding'], limits: { agents: 1, sites: 1 }, entitlements: { aiReplies: 0 }, operator: false }, 'new accounts get the default (first) plan; the caller is no operator');
 
   // A plugin the plan does not include: off for its routes, its event handlers and the plugin list.
   const ping = await s.request('GET', '/api/v1/extras/ping', { token: a.token });
@@ -118,6 +118,7 @@ t.test('plans decide plugins, entitlements and limits per account; operators cha
   t.equal(unknown.status, 400);
   t.match(unknown.body.detail, /No plan "gold"; the configured plans are free, pro/);
   t.equal((await s.request('PATCH', '/api/v1/operator/accounts/nope', { token: op.body.token, body: { plan: 'pro' } })).status, 404);
+  t.equal((await s.request('GET', '/api/v1/account/entitlements', { token: op.body.token })).body.operator, true, 'an operator is told so (the admin shows the console)');
   const up = await s.request('PATCH', `/api/v1/operator/accounts/${a.accountId}`, { token: op.body.token, body: { plan: 'pro' } });
   t.same(up.body, { id: a.accountId, plan: 'pro', overrides: {}, suspended: false });
 

@@ -97,6 +97,8 @@ export interface NavItem {
   readonly order?: number;
   /** Hidden unless the account's plan grants this entitlement (the server refuses the routes anyway). */
   readonly entitlement?: string;
+  /** Shown only to instance operators (OPERATOR_EMAILS; `operator` of GET /api/v1/account/entitlements). */
+  readonly operator?: boolean;
 }
 
 /** A page of the plugin's under Settings (`/admin/settings/<path>`), listed in the settings menu. */

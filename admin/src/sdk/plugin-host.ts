@@ -21,6 +21,9 @@ export class PluginHost {
   /** The entitlements the account's plan grants (`true` or a number above 0), from GET /api/v1/account/entitlements. */
   private readonly granted = signal<ReadonlySet<string> | null>(null);
 
+  /** Whether the signed-in agent is an instance operator (nav items with `operator: true`). */
+  private readonly operator = signal(false);
+
   /** Whether an item that names an entitlement is shown (all are while the answer is unknown). */
   private entitled(item: { entitlement?: string }): boolean {
     const granted = this.granted();
@@ -31,7 +34,7 @@ export class PluginHost {
   private readonly plugins = computed(() => this.all.filter((p) => !this.off().has(p.name)));
 
   readonly nav = computed<readonly NavItem[]>(() =>
-    this.plugins().flatMap((p) => p.nav ?? []).filter((n) => this.entitled(n)).sort((a, b) => (a.order ?? 100) - (b.order ?? 100)),
+    this.plugins().flatMap((p) => p.nav ?? []).filter((n) => this.entitled(n) && (!n.operator || this.operator())).sort((a, b) => (a.order ?? 100) - (b.order ?? 100)),
   );
 
   /** The settings pages of the plugins that are on, in menu order. */
@@ -57,7 +60,8 @@ export class PluginHost {
       /* keep everything visible; the server enforces access anyway */
     }
     try {
-      const e = await firstValueFrom(this.http.get<{ entitlements: Record<string, boolean | number> }>('/api/v1/account/entitlements'));
+      const e = await firstValueFrom(this.http.get<{ entitlements: Record<string, boolean | number>; operator?: boolean }>('/api/v1/account/entitlements'));
+      this.operator.set(e.operator === true);
       this.granted.set(new Set(Object.entries(e.entitlements).filter(([, v]) => v === true || (typeof v === 'number' && v > 0)).map(([k]) => k)));
     } catch {
       /* as above */

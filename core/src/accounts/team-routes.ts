@@ -6,6 +6,7 @@ import { agentOf } from '../http/request-auth.js';
 import { AccountSchema, Email, Id, Name, RoleSchema, UserSchema, problems } from '../http/schemas.js';
 import type { Role } from '../auth/actor.js';
 import { AccountEntitlementsSchema } from './entitlements.js';
+import { isOperator } from '../auth/operator.js';
 
 const Member = Type.Intersect([UserSchema, Type.Object({ createdAt: Type.String() })]);
 const Invitation = Type.Object({ id: Type.String(), email: Type.String(), role: RoleSchema, expiresAt: Type.String(), createdAt: Type.String() });
@@ -18,8 +19,14 @@ export async function teamRoutes(app: FastifyInstance, { container }: { containe
 
   app.get('/account/entitlements', {
     config: { auth: 'agent' },
-    schema: { tags: ['account'], summary: "What this account's plan (with its overrides) grants: plugins, limits, entitlements", response: { 200: AccountEntitlementsSchema, ...problems(401) } },
-  }, async (request) => container.cradle.entitlements.for(agentOf(request).accountId));
+    schema: {
+      tags: ['account'], summary: "What this account's plan (with its overrides) grants: plugins, limits, entitlements; and whether the caller is an instance operator",
+      response: { 200: Type.Intersect([AccountEntitlementsSchema, Type.Object({ operator: Type.Boolean({ description: 'The caller is listed in OPERATOR_EMAILS (the admin shows the operator console)' }) })]), ...problems(401) },
+    },
+  }, async (request) => {
+    const actor = agentOf(request);
+    return { ...(await container.cradle.entitlements.for(actor.accountId)), operator: isOperator(container.cradle.config, actor) };
+  });
 
   app.patch('/account', {
     config: { auth: 'agent', roles: managers },
