@@ -11,7 +11,7 @@ export const ES: Record<string, string> = {
   'billing.plan.conversations': 'Conversaciones este mes',
   'billing.plan.sites': 'Sitios',
   'billing.plan.unlimited': 'Ilimitado',
-  'billing.plan.overage': '{n} conversaciones por encima del límite mensual. No se rechazó a ningún visitante; considera un plan mayor.',
+  'billing.plan.overage': '{n, plural, one {# conversación} other {# conversaciones}} por encima del límite mensual. No se rechazó a ningún visitante; considera un plan mayor.',
   'billing.operator.nav': 'Operador',
   'billing.operator.title': 'Consola del operador',
   'billing.operator.sort': 'Ordenar por',

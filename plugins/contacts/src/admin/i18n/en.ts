@@ -24,7 +24,7 @@ export const EN: Record<string, string> = {
   'contacts.saveSegment': 'Save as segment',
   'contacts.needCondition': 'Add at least one condition to save a segment.',
   'contacts.error': 'Something went wrong. Try again.',
-  'contacts.total': '{n} contacts',
+  'contacts.total': '{n, plural, one {# contact} other {# contacts}}',
   'contacts.more': 'Load more',
   'contacts.online': 'Online now',
   'contacts.yes': 'Yes',

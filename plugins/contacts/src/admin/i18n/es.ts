@@ -24,7 +24,7 @@ export const ES: Record<string, string> = {
   'contacts.saveSegment': 'Guardar como segmento',
   'contacts.needCondition': 'Añade al menos una condición para guardar un segmento.',
   'contacts.error': 'Algo salió mal. Inténtalo de nuevo.',
-  'contacts.total': '{n} contactos',
+  'contacts.total': '{n, plural, one {# contacto} other {# contactos}}',
   'contacts.more': 'Cargar más',
   'contacts.online': 'En línea ahora',
   'contacts.yes': 'Sí',
