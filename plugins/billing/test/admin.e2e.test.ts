@@ -33,7 +33,7 @@ t.test('plan and usage for the account admin; the operator console for operators
     await section.getByText('Your plan: Small').waitFor();
     t.match(await section.locator('[data-limit="conversations"]').textContent(), /3\s*2/, 'three conversations of two');
     t.match(await section.locator('[data-limit="sites"]').textContent(), /1\s*1/);
-    t.match(await section.getByTestId('overage').textContent(), /1 conversations over the monthly limit/);
+    t.match(await section.getByTestId('overage').textContent(), /1 conversation over the monthly limit/);
     t.equal(await page.getByRole('link', { name: 'Operator' }).count(), 0, 'no operator console for an account owner');
   });
 

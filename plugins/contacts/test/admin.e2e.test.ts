@@ -42,7 +42,7 @@ t.test('Contacts: filter, save a segment, open a contact, watch it browse live',
   await row.getByLabel('Operator').selectOption('eq');
   await row.getByLabel('Value').fill('enterprise');
   await page.getByRole('button', { name: 'Active today' }).click();
-  await page.getByTestId('total').filter({ hasText: '1 contacts' }).waitFor();
+  await page.getByTestId('total').filter({ hasText: '1 contact' }).waitFor();
   t.equal(await table.locator('tbody tr').count(), 1, 'enterprise contacts active today: only Ana');
   t.match(await table.textContent(), /Ana Enterprise/);
 
