@@ -12,6 +12,7 @@ const PATHS: Record<string, string> = {
   tag: 'M3 12V4h8l10 10-8 8zM7.5 7.5h.01',
   home: 'M3 11 12 3l9 8M5 10v10h14V10',
   logout: 'M15 17l5-5-5-5M20 12H9M12 21H4V3h8',
+  contacts: 'M4 3h14a2 2 0 0 1 2 2v14a2 2 0 0 1-2 2H4zM12 11a3 3 0 1 0 0-6 3 3 0 0 0 0 6zM7 17a5 5 0 0 1 10 0M2 7h2M2 12h2M2 17h2',
 };
 
 /** A small stroked icon from the shell's set (decorative). */

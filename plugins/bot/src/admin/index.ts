@@ -10,6 +10,6 @@ import { ES } from './i18n/es';
 export default defineAdminPlugin({
   name: 'bot',
   routes: [{ path: 'bot', loadComponent: () => import('./bot-page').then((m) => m.BotPage) }],
-  nav: [{ id: 'bot/nav/v1', path: 'bot', label: 'bot.nav', icon: 'bolt', order: 40 }],
+  nav: [{ id: 'bot/nav/v1', path: 'bot', label: 'bot.nav', icon: 'bot', order: 40 }],
   messages: { en: EN, es: ES },
 });

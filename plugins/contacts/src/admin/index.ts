@@ -11,7 +11,7 @@ import { ES } from './i18n/es';
 export default defineAdminPlugin({
   name: 'contacts',
   routes: [{ path: 'contacts', loadChildren: () => import('./contacts.routes').then((m) => m.CONTACTS_ROUTES) }],
-  nav: [{ id: 'contacts/nav/v1', path: 'contacts', label: 'contacts.nav', icon: 'users', order: 20 }],
+  nav: [{ id: 'contacts/nav/v1', path: 'contacts', label: 'contacts.nav', icon: 'contacts', order: 20 }],
   slots: [
     {
       id: 'contacts/conversation-contact/v1',
