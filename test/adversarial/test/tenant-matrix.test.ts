@@ -108,6 +108,10 @@ t.test('route table × callers: clear refusals, nothing leaked, nothing changed'
     'GET /api/v1/account/entitlements': { allow: AGENTS_A, scope: 'own' },
     'GET /api/v1/billing/plans': { allow: AGENTS_A, scope: 'own' },
     'GET /api/v1/billing/usage': { allow: MANAGERS_A, scope: 'own' },
+    // No payment provider here (BILLING_PROVIDER=none): managers get the 409 that says so; everyone else the usual refusals.
+    'POST /api/v1/billing/checkout': { allow: MANAGERS_A, scope: 'own', body: () => ({ plan: 'default' }), okStatus: [409] },
+    'POST /api/v1/billing/portal': { allow: MANAGERS_A, scope: 'own', okStatus: [409] },
+    'POST /api/v1/billing/webhooks/stripe': { allow: EVERYONE, scope: 'public', body: () => ({}), okStatus: [409] },
     'PATCH /api/v1/plugins/{name}': { allow: MANAGERS_A, scope: 'own', path: () => '/api/v1/plugins/inbox', body: () => ({ enabled: true }) },
     // The instance's event names and payload schemas: nothing of any account in it.
     'GET /api/v1/events/catalogue': { allow: MANAGERS_A, scope: 'own' },
