@@ -1,4 +1,5 @@
-import { definePlugin, type CharlaPlugin } from '@charla/core';
+import { Type, definePlugin, type CharlaPlugin } from '@charla/core';
+import './extension.js';
 import { ConversationsData } from '@charla/plugin-conversations';
 import { defineModels, type ContactModels } from './models.js';
 import { ContactService } from './service.js';
@@ -22,6 +23,10 @@ const contacts: CharlaPlugin = definePlugin({
   uses: [ConversationsData],
   description: 'Contact profiles, filters and saved segments, the contacts API for integrations, live navigation',
   migrations: new URL('./migrations/', import.meta.url),
+  emits: {
+    'contact.created': Type.Object({ accountId: Type.String(), siteId: Type.String(), contactId: Type.String(), visitorId: Type.String(), actorId: Type.Union([Type.String(), Type.Null()]) }, { description: 'A contact was created through the contacts API (an upsert that found nobody). Webhooks deliver it with the full contact.' }),
+    'contact.updated': Type.Object({ accountId: Type.String(), siteId: Type.String(), contactId: Type.String(), visitorId: Type.String(), actorId: Type.Union([Type.String(), Type.Null()]) }, { description: 'A contact was changed through the contacts API or the admin (PATCH, or an upsert that found one). Webhooks deliver it with the full contact.' }),
+  },
 
   models(ctx) {
     const models: ContactModels = defineModels(ctx.db);

@@ -45,6 +45,8 @@ export async function contactRoutes(app: FastifyInstance, ctx: PluginContext, co
   const write = { auth: 'agent' as const, scopes: ['contacts:write' as const] };
   const managers = { auth: 'agent' as const, roles: ['owner' as const, 'admin' as const], scopes: ['contacts:write' as const] };
   const account = (request: FastifyRequest) => agentOrKeyOf(request).accountId;
+  /** Who made a change, for the event: the agent, or null for an API key (the integration). */
+  const actorIdOf = (request: FastifyRequest) => { const a = agentOrKeyOf(request); return a.kind === 'agent' ? a.userId : null; };
   const id = (request: { params: unknown }) => (request.params as { id: string }).id;
   const data = () => ctx.services.get(ConversationsData);
 
@@ -100,7 +102,12 @@ export async function contactRoutes(app: FastifyInstance, ctx: PluginContext, co
     },
   }, async (request) => {
     const accountId = account(request);
-    const v = await data().visitors.update(accountId, id(request), request.body as never);
+    // The change and its event commit together (the outbox): a webhook never misses it.
+    const v = await ctx.db.transaction(async () => {
+      const row = await data().visitors.update(accountId, id(request), request.body as never);
+      if (row) ctx.events.emit('contact.updated', { accountId, siteId: row.siteId, contactId: row.id, visitorId: row.id, actorId: actorIdOf(request) });
+      return row;
+    });
     if (!v) throw ContactErrors.contactNotFound('No contact with this id.');
     return contacts.view(accountId, v);
   });
@@ -129,7 +136,11 @@ export async function contactRoutes(app: FastifyInstance, ctx: PluginContext, co
     const sites = await ctx.container.cradle.sites.list(accountId);
     const siteId = body.siteId ?? sites[0]?.id;
     if (!siteId || !sites.some((s) => s.id === siteId)) throw ContactErrors.invalid(body.siteId ? 'siteId is not a site of this account.' : 'This account has no site yet: create one first.');
-    const { visitor, created } = await data().visitors.upsert(accountId, { ...body, siteId });
+    const { visitor, created } = await ctx.db.transaction(async () => {
+      const r = await data().visitors.upsert(accountId, { ...body, siteId });
+      ctx.events.emit(r.created ? 'contact.created' : 'contact.updated', { accountId, siteId: r.visitor.siteId, contactId: r.visitor.id, visitorId: r.visitor.id, actorId: actorIdOf(request) });
+      return r;
+    });
     return reply.code(created ? 201 : 200).send(await contacts.view(accountId, visitor));
   });
 

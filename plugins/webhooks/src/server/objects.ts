@@ -2,7 +2,7 @@ import type { PluginContext } from '@charla/core';
 import { ConversationsData } from '@charla/plugin-conversations';
 
 /** The full objects an event refers to, as they are when it is delivered to the endpoints. */
-export interface EventObjects { conversation?: Record<string, unknown>; message?: Record<string, unknown>; visitor?: Record<string, unknown> }
+export interface EventObjects { conversation?: Record<string, unknown>; message?: Record<string, unknown>; visitor?: Record<string, unknown>; contact?: Record<string, unknown> }
 
 const plain = (row: object | null): Record<string, unknown> | undefined => (row ? JSON.parse(JSON.stringify(row)) : undefined);
 
@@ -25,7 +25,8 @@ export async function objectsOf(ctx: PluginContext, accountId: string, payload: 
   const visitor = visitorId ? await data.visitors.get(accountId, visitorId) : null;
   // tokenVersion revokes widget sessions: internal, not the receiver's business.
   const { tokenVersion: _internal, ...contact } = plain(visitor) ?? {};
-  return { conversation: plain(conversation), message: plain(message), visitor: visitor ? contact : undefined };
+  // A contact event (`contactId`) carries the contact under its own name, as the contract says.
+  return { conversation: plain(conversation), message: plain(message), visitor: visitor ? contact : undefined, ...(id('contactId') && visitor ? { contact } : {}) };
 }
 
 /**
