@@ -26,6 +26,7 @@ t.test('"Quiero hacer una devolución" gets the reply and the returns article: b
   const msgs = await history(s, w.token, conv);
   t.same(lines(msgs), ['visitor: hola', 'visitor: Quiero hacer una DEVOLUCION', 'bot: Te ayudo con la devolución.', 'bot: Estos artículos pueden ayudarte:'], '"hola" matched nothing; the bot answers after the visitor\'s message');
   t.same(msgs[3].metadata?.articles, [{ id: returns.id, title: 'Devoluciones', slug: returns.slug }], 'the best match only: the returns article');
+  t.same(msgs[3].metadata?.blocks, [{ type: 'article', id: returns.id, title: 'Devoluciones', slug: returns.slug }], 'as a knowledge-base article card the widget opens');
   t.equal(msgs[2].metadata?.responder, 'bot');
   for (const sock of [agentSocket, visitorSocket]) {
     const frame = await sock.waitFor((f) => f.event === 'message:new' && f.data.message.content === 'Estos artículos pueden ayudarte:');

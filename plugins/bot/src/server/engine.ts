@@ -89,8 +89,10 @@ export class ActionRunner {
           if (!found.length) break;
           const fallback = ((await this.ctx.settingsFor(accountId)) as { defaultLanguage?: string }).defaultLanguage ?? 'es';
           const lang = (s.locale ?? fallback).slice(0, 2).toLowerCase();
-          const articles = found.map((x) => ({ id: x.id, title: x.title, slug: x.slug }));
-          if (!(await out.send(a.content ?? ARTICLES_INTRO[lang] ?? ARTICLES_INTRO.en, { articles, bot }))) return { handedOff: false, silenced: true };
+          const articles = found.slice(0, 10).map((x) => ({ id: x.id, title: x.title, slug: x.slug }));
+          // As the knowledge base's `article` blocks too: the widget draws them as cards that open the article in its Help tab.
+          const blocks = articles.map((x) => ({ type: 'article', id: x.id, title: x.title.slice(0, 200), ...(x.slug ? { slug: x.slug.slice(0, 200) } : {}) }));
+          if (!(await out.send(a.content ?? ARTICLES_INTRO[lang] ?? ARTICLES_INTRO.en, { articles, blocks, bot }))) return { handedOff: false, silenced: true };
           break;
         }
         case 'buttons': {
