@@ -21,8 +21,16 @@ export class BillingApi {
   usage(): Promise<Usage> {
     return firstValueFrom(this.http.get<Usage>('/api/v1/billing/usage'));
   }
-  plans(): Promise<{ plans: Plan[]; current: string }> {
-    return firstValueFrom(this.http.get<{ plans: Plan[]; current: string }>('/api/v1/billing/plans'));
+  plans(): Promise<{ plans: Plan[]; current: string; provider: string }> {
+    return firstValueFrom(this.http.get<{ plans: Plan[]; current: string; provider: string }>('/api/v1/billing/plans'));
+  }
+  /** A hosted checkout page of the payment provider for `plan`. */
+  checkout(plan: string): Promise<{ url: string }> {
+    return firstValueFrom(this.http.post<{ url: string }>('/api/v1/billing/checkout', { plan }));
+  }
+  /** The provider's customer portal (invoices, card, cancel). */
+  portal(): Promise<{ url: string }> {
+    return firstValueFrom(this.http.post<{ url: string }>('/api/v1/billing/portal', {}));
   }
   async accounts(sort: string): Promise<OperatorAccount[]> {
     const out: OperatorAccount[] = [];

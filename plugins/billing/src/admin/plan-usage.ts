@@ -1,6 +1,6 @@
 import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
 import { I18nService, TranslatePipe, problemText } from '@charla/admin/sdk';
-import { BillingApi, type Usage } from './billing-api';
+import { BillingApi, type Plan, type Usage } from './billing-api';
 
 /** Settings → Account → Plan and usage: the plan, the billing period and each limit (owners and admins see the figures). */
 @Component({
@@ -29,6 +29,14 @@ import { BillingApi, type Usage } from './billing-api';
         @if (u.conversations.overage > 0) {
           <p class="alert alert-warning" role="status" data-testid="overage">{{ 'billing.plan.overage' | t: { n: u.conversations.overage } }}</p>
         }
+        @if (provider() !== 'none') {
+          <div class="row" data-testid="billing-actions">
+            @for (p of otherPlans(); track p.id) {
+              <button type="button" class="btn btn-primary" [disabled]="busy()" (click)="checkout(p.id)">{{ 'billing.plan.switchTo' | t: { plan: p.name } }}</button>
+            }
+            <button type="button" class="btn btn-secondary" [disabled]="busy()" (click)="portal()">{{ 'billing.plan.manage' | t }}</button>
+          </div>
+        }
       } @else if (planName()) {
         <p>{{ 'billing.plan.current' | t: { plan: planName() } }}</p>
       }
@@ -44,6 +52,10 @@ export class PlanUsage {
   readonly usage = signal<Usage | null>(null);
   readonly planName = signal('');
   readonly error = signal('');
+  /** The payment provider: with one, admins subscribe and manage billing here. */
+  readonly provider = signal('none');
+  readonly otherPlans = signal<Plan[]>([]);
+  readonly busy = signal(false);
 
   constructor() {
     void this.load();
@@ -52,6 +64,9 @@ export class PlanUsage {
   private async load(): Promise<void> {
     try {
       this.usage.set(await this.api.usage());
+      const p = await this.api.plans();
+      this.provider.set(p.provider);
+      this.otherPlans.set(p.plans.filter((x) => x.id !== p.current));
     } catch (err) {
       // Agents (not admins) do not see the figures: the plan name only.
       try {
@@ -60,6 +75,26 @@ export class PlanUsage {
       } catch {
         this.error.set(problemText(err, this.i18n.t('billing.error')));
       }
+    }
+  }
+
+  /** Off to the provider's hosted page; on a refusal (no price for the plan, provider down) the reason stays here. */
+  async checkout(plan: string): Promise<void> {
+    await this.go(() => this.api.checkout(plan));
+  }
+
+  async portal(): Promise<void> {
+    await this.go(() => this.api.portal());
+  }
+
+  private async go(link: () => Promise<{ url: string }>): Promise<void> {
+    this.busy.set(true);
+    this.error.set('');
+    try {
+      window.location.assign((await link()).url);
+    } catch (err) {
+      this.error.set(problemText(err, this.i18n.t('billing.error')));
+      this.busy.set(false);
     }
   }
 

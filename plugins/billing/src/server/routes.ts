@@ -21,7 +21,7 @@ export async function billingRoutes(app: FastifyInstance, ctx: PluginContext, me
   const tags = ['billing'];
   app.get('/api/v1/billing/plans', {
     config: { auth: 'agent' },
-    schema: { tags, summary: 'The configured plans, and the plan of the caller\'s account', response: { 200: Type.Object({ plans: Type.Array(PlanView), current: Type.String() }) } },
+    schema: { tags, summary: 'The configured plans, and the plan of the caller\'s account', response: { 200: Type.Object({ plans: Type.Array(PlanView), current: Type.String(), provider: Type.String({ description: 'The payment provider (BILLING_PROVIDER): "none" when the operator assigns plans, else e.g. "stripe" (checkout and portal links work)' }) }) } },
   }, async (request) => {
     const e = await ctx.entitlements.for(agentOf(request).accountId);
     const plans = ctx.container.cradle.entitlements.list().map((p) => ({
@@ -29,7 +29,7 @@ export async function billingRoutes(app: FastifyInstance, ctx: PluginContext, me
       limits: { agents: null, conversationsPerMonth: null, sites: null, ...p.limits },
       entitlements: p.entitlements ?? {},
     }));
-    return { plans, current: e.plan.id };
+    return { plans, current: e.plan.id, provider: subs.provider?.name ?? 'none' };
   });
 
   app.get('/api/v1/billing/usage', {

@@ -13,7 +13,7 @@ export class Subscriptions {
   }
 
   private returnUrl(): string {
-    return `${this.ctx.config.publicUrl.replace(/\/$/, '')}/admin/settings/plan`;
+    return `${this.ctx.config.publicUrl.replace(/\/$/, '')}/admin/settings/account`; // where Plan and usage is
   }
 
   private async customerOf(accountId: string) {

@@ -11,6 +11,8 @@ export const EN: Record<string, string> = {
   'billing.plan.conversations': 'Conversations this month',
   'billing.plan.sites': 'Sites',
   'billing.plan.unlimited': 'Unlimited',
+  'billing.plan.switchTo': 'Switch to {plan}',
+  'billing.plan.manage': 'Manage billing',
   'billing.plan.overage': '{n, plural, one {# conversation} other {# conversations}} over the monthly limit. No visitor was turned away; consider a larger plan.',
   'billing.operator.nav': 'Operator',
   'billing.operator.title': 'Operator console',

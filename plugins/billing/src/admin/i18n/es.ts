@@ -10,6 +10,8 @@ export const ES: Record<string, string> = {
   'billing.plan.pending': 'invitados',
   'billing.plan.conversations': 'Conversaciones este mes',
   'billing.plan.sites': 'Sitios',
+  'billing.plan.switchTo': 'Cambiar a {plan}',
+  'billing.plan.manage': 'Gestionar la facturación',
   'billing.plan.unlimited': 'Ilimitado',
   'billing.plan.overage': '{n, plural, one {# conversación} other {# conversaciones}} por encima del límite mensual. No se rechazó a ningún visitante; considera un plan mayor.',
   'billing.operator.nav': 'Operador',
