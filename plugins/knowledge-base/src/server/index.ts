@@ -19,7 +19,14 @@ export type { ArticleStatus } from './models.js';
 export interface KnowledgeBase {
   /** The best published articles of the account for a visitor's words (any word when none has all), with snippets. */
   suggest(accountId: string, text: string, limit: number): Promise<Array<{ id: string; slug: string; title: string; snippet: string }>>;
+  /** A published article with its body as plain text (Markdown removed); null for a draft, a deleted article or another account's. */
+  publishedArticle(accountId: string, id: string): Promise<PublishedArticle | null>;
+  /** Ids of the account's published articles in id order, `limit` (1…500) after `afterId` (paging through all of them). */
+  publishedIds(accountId: string, options: { afterId?: string; limit: number }): Promise<string[]>;
 }
+
+/** A published article as other plugins read it (`KnowledgeBase.publishedArticle`). */
+export interface PublishedArticle { id: string; slug: string; title: string; text: string; locale: string; updatedAt: string }
 export const KnowledgeBaseService = defineService<KnowledgeBase>('knowledge-base.articles');
 
 /**
@@ -47,6 +54,8 @@ const knowledgeBase: CharlaPlugin = definePlugin({
     ctx.services.provide(KnowledgeBaseService, {
       suggest: async (accountId, text, limit) =>
         (await ctx.container.cradle.kbArticles.searchPublished(accountId, text, limit)).map(({ article, snippet }) => ({ id: article.id, slug: article.slug, title: article.title, snippet })),
+      publishedArticle: (accountId, id) => ctx.container.cradle.kbArticles.publishedText(accountId, id),
+      publishedIds: (accountId, options) => ctx.container.cradle.kbArticles.publishedIds(accountId, options),
     });
   },
 
