@@ -13,8 +13,9 @@ import conversations from '@charla/plugin-conversations';
 import inbox from '@charla/plugin-inbox';
 import knowledgeBase from '@charla/plugin-knowledge-base';
 import webhooks from '@charla/plugin-webhooks';
+import ai from '@charla/plugin-ai';
 
-export const PLUGINS = [conversations, inbox, knowledgeBase, webhooks];
+export const PLUGINS = [conversations, inbox, knowledgeBase, webhooks, ai];
 export type Smtp = Awaited<ReturnType<typeof startSmtpServer>>;
 export type Res = Awaited<ReturnType<TestServer['request']>>;
 
