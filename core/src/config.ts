@@ -66,7 +66,7 @@ export const ConfigSchema = Type.Object({
 export type CharlaConfig = Static<typeof ConfigSchema>;
 export type ConfigOverrides = { [K in keyof CharlaConfig]?: CharlaConfig[K] extends object ? Partial<CharlaConfig[K]> | CharlaConfig[K] : CharlaConfig[K] };
 
-export const BUILT_IN_PLUGINS = ['conversations', 'inbox', 'knowledge-base', 'webhooks', 'contacts', 'bot', 'tags', 'reports', 'billing'];
+export const BUILT_IN_PLUGINS = ['conversations', 'inbox', 'knowledge-base', 'webhooks', 'contacts', 'bot', 'tags', 'reports', 'billing', 'ai'];
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

@@ -10,7 +10,7 @@ export { PluginLoadError } from './plugins/loader.js';
 export { isEntitled, includesPlugin, entitlementRequired, EntitlementErrors, type AccountEntitlements, type PlanDefinition, type EntitlementValue, type EntitlementService } from './accounts/entitlements.js';
 export { defineService, type ServiceRef, type PluginServices } from './plugins/services.js';
 export { MAX_MESSAGE_BLOCKS, type MessageBlock, type MessageBlockCatalogue } from './plugins/message-blocks.js';
-export { RESPONDER_ORDER, type ResponderDefinition, type ResponderTurn, type ResponderApi, type ResponderRegistry, type RegisteredResponder } from './plugins/responders.js';
+export { RESPONDER_ORDER, type ResponderDefinition, type ResponderTurn, type ResponderApi, type ResponderHandOff, type ResponderRegistry, type RegisteredResponder } from './plugins/responders.js';
 export type { CharlaPlugin, PluginContext, ChannelAuthorizer, PluginEventHandlers, PluginEventHandler, PluginEventSubscription, PluginHookHandlers, AdminContribution, WidgetContribution, WidgetVisitor } from './plugins/types.js';
 export type { WidgetContributionService, WidgetModuleRef } from './plugins/widget-contributions.js';
 export type { WidgetPluginApi, WidgetPluginModule, WidgetPluginSetup, WidgetPluginCleanup, WidgetPluginEvent, WidgetPluginEventPayloads, WidgetPluginMessage, WidgetNotice, WidgetPage, WidgetProblem, WidgetPanel, WidgetPanelContext, WidgetPanelHandle, WidgetPanelElement, WidgetSuggestion, WidgetBlockContext, HTMLElementLike } from './plugins/widget-plugin-api.js';

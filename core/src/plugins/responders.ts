@@ -17,6 +17,14 @@ export interface ResponderTurn {
   claimedBy: string | null;
 }
 
+/** What a responder's hand-off leaves for the team (`ResponderApi.handOff`). */
+export interface ResponderHandOff {
+  /** A private note for the agents (at most 4000 characters; longer is cut). */
+  note?: string;
+  /** `pending`: the conversation waits for the team. Absent: its status does not change. */
+  status?: 'pending';
+}
+
 /** What a responder may do with its turn. */
 export interface ResponderApi {
   /**
@@ -26,8 +34,13 @@ export interface ResponderApi {
    * off (checked in the transaction that stores the message).
    */
   reply(content: string, options?: { metadata?: Record<string, unknown> }): Promise<boolean>;
-  /** Hands the conversation to the team: no responder answers it again. */
-  handOff(): Promise<void>;
+  /**
+   * Hands the conversation to the team: no responder answers it again. `note`: a private
+   * note for the agents (a summary of what the visitor wanted), stored as a `bot` message
+   * only the team sees; `status: 'pending'`: the conversation waits for the team (routing
+   * takes it as for any pending conversation). Once handed off, a second call does nothing.
+   */
+  handOff(options?: ResponderHandOff): Promise<void>;
   /** Aborted when the turn's job stops (shutdown, lost lease): hand it to long calls. */
   signal: AbortSignal;
 }

@@ -148,3 +148,31 @@ t.test('two instances sharing the store answer a visitor message once', async (t
   t.same(msgs.map((x) => x.senderType), ['visitor', 'bot'], 'one bot answer across both instances');
   t.equal(seen.length, 1, 'one responder run across both instances');
 });
+
+t.test('a hand-off with a note and status leaves a private note for the team and the conversation pending', async (t) => {
+  const handing = definePlugin({
+    name: 'test-handoff', version: '1.0.0', dependsOn: ['conversations'],
+    responder: {
+      order: RESPONDER_ORDER.ai,
+      async respond(turn, api) {
+        await api.reply('Connecting you with the team.');
+        await api.handOff({ note: `Summary: the visitor asked "${turn.content}".`, status: 'pending' });
+        await api.handOff({ note: 'a second note', status: 'pending' });   // already handed off: nothing more
+      },
+    },
+  });
+  const s = await startServer({ plugins: [(await import('../src/server/index.js')).default, handing] });
+  t.teardown(() => s.close());
+  const w = await world(s);
+  const v = await visitor(s, w.site.appId);
+  const first = await send(s, v.token, 'I want a refund');
+  await settle(s);
+  const msgs = await s.request('GET', `/api/v1/inbox/conversations/${first.conversation.id}/messages`, { token: w.agent.token });
+  const notes = (msgs.body.messages as Array<{ senderType: string; private: boolean; content: string; metadata: Record<string, unknown> }>).filter((m) => m.private);
+  t.equal(notes.length, 1, 'one private note, however often handOff is called');
+  t.match(notes[0], { senderType: 'bot', content: 'Summary: the visitor asked "I want a refund".', metadata: { responder: 'test-handoff', handOff: true } });
+  const conv = await s.request('GET', `/api/v1/inbox/conversations/${first.conversation.id}`, { token: w.agent.token });
+  t.equal(conv.body.status ?? conv.body.conversation?.status, 'pending', 'the conversation waits for the team');
+  const history = await s.request('GET', `/api/v1/widget/conversations/${first.conversation.id}/messages`, { token: v.token });
+  t.notOk(JSON.stringify(history.body).includes('Summary:'), 'the visitor never sees the note');
+});

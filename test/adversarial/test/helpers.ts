@@ -18,8 +18,9 @@ import webhooks from '@charla/plugin-webhooks';
 import contacts from '@charla/plugin-contacts';
 import bot from '@charla/plugin-bot';
 import billing from '@charla/plugin-billing';
+import ai from '@charla/plugin-ai';
 
-export const PLUGINS = [conversations, inbox, knowledgeBase, webhooks, contacts, bot, tags, reports, billing];
+export const PLUGINS = [conversations, inbox, knowledgeBase, webhooks, contacts, bot, tags, reports, billing, ai];
 export type Smtp = Awaited<ReturnType<typeof startSmtpServer>>;
 export type Res = Awaited<ReturnType<TestServer['request']>>;
 

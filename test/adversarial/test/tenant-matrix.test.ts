@@ -212,6 +212,14 @@ t.test('route table × callers: clear refusals, nothing leaked, nothing changed'
     'PATCH /api/v1/tags/{id}': { allow: MANAGERS_A, scope: 'tenant', path: () => `/api/v1/tags/${tagA}`, body: () => ({ color: '#123456' }) },
     'DELETE /api/v1/tags/{id}': { allow: MANAGERS_A, scope: 'tenant', path: (_w, f) => `/api/v1/tags/${f ?? tagA}`, fresh: newTag },
     'POST /api/v1/tags/conversations/{id}': { allow: AGENTS_A, scope: 'tenant', path: (w) => `/api/v1/tags/conversations/${w.convA}`, body: () => ({ add: ['matrix'] }) },
+    // AI (not configured in this world: allowed callers get past authentication to the 409 that says what to set).
+    'POST /api/v1/ai/test': { allow: MANAGERS_A, scope: 'own', body: () => ({ question: 'matrix question' }), okStatus: [409] },
+    'POST /api/v1/ai/test-connection': { allow: MANAGERS_A, scope: 'own', okStatus: [409] },
+    'GET /api/v1/ai/stats': { allow: MANAGERS_A, scope: 'own' },
+    'POST /api/v1/ai/conversations/{id}/suggested-reply': { allow: AGENTS_A, scope: 'tenant', path: (w) => `/api/v1/ai/conversations/${w.convA}/suggested-reply`, okStatus: [409] },
+    'POST /api/v1/ai/conversations/{id}/summary': { allow: AGENTS_A, scope: 'tenant', path: (w) => `/api/v1/ai/conversations/${w.convA}/summary`, okStatus: [409] },
+    // No AI answer exists in this world: the victim's own message is not one (404), nobody else's either.
+    'POST /api/v1/widget/ai/feedback': { allow: [], kind: 'visitor', scope: 'tenant', body: (w) => ({ messageId: w.firstMessage.id, helpful: true }), victimStatus: 404 },
     'GET /help/{appId}': { allow: EVERYONE, scope: 'public', path: (w) => `/help/${w.A.site.appId}` },
     'GET /help/{appId}/{slug}': { allow: EVERYONE, scope: 'public', path: (w) => `/help/${w.A.site.appId}/${w.article.slug}` },
   };

@@ -179,16 +179,23 @@ export class ConversationService {
   /**
    * An automated responder hands the conversation to the team (ResponderApi.handOff):
    * responders stay silent on it from now on. `conversation.updated` tells routing and
-   * the inbox (`changes.handedOffBy` names the responder).
+   * the inbox (`changes.handedOffBy` names the responder; `status: 'pending'` when the
+   * hand-off leaves an open conversation waiting for the team). False: it already was.
    */
-  async handOff(accountId: string, id: string, responder: string): Promise<void> {
+  async handOff(accountId: string, id: string, responder: string, options: { status?: 'pending' } = {}): Promise<boolean> {
     const { db, events, clock } = this.c;
-    await db.transaction(async () => {
+    return db.transaction(async () => {
       const n = await db.scope(accountId).update(this.m.Conversation, { handedOffAt: clock.now() }, { id, handedOffAt: null });
-      if (n !== 1) return;
+      if (n !== 1) return false;
+      const changes: Record<string, unknown> = { handedOffBy: responder };
+      if (options.status === 'pending' && (await this.get(accountId, id)).status === 'open') {
+        await db.scope(accountId).update(this.m.Conversation, { status: 'pending' }, { id });
+        changes.status = 'pending';
+      }
       const next = await this.get(accountId, id);
-      events.emit('conversation.updated', { accountId, conversationId: id, changes: { handedOffBy: responder }, actorId: null });
-      this.publisher.conversation(next, { handedOffBy: responder }, await this.assigneeName(accountId, next.assigneeId));
+      events.emit('conversation.updated', { accountId, conversationId: id, changes, actorId: null });
+      this.publisher.conversation(next, changes, await this.assigneeName(accountId, next.assigneeId));
+      return true;
     });
   }
 

@@ -4,6 +4,9 @@ import { modelsOf, type ConversationRow } from './models.js';
 /** The job that runs a visitor message's responder turn (one per message: its dedupe key). */
 export const RESPOND_JOB = 'conversations.respond';
 
+/** A hand-off note longer than this is cut (ResponderHandOff.note). */
+const MAX_NOTE_CHARS = 4000;
+
 export interface RespondPayload { accountId: string; conversationId: string; messageId: string }
 
 /** Responders stay silent once a human agent answered publicly or the conversation was handed off. */
@@ -56,9 +59,17 @@ export async function runResponderTurn(c: Cradle, p: RespondPayload, job: JobCon
           return true;
         });
       },
-      handOff: async () => {
+      handOff: async (options = {}) => {
         acted = true;
-        await c.conversations.handOff(p.accountId, conv.id, r.name);
+        await c.db.transaction(async () => {
+          const handed = await c.conversations.handOff(p.accountId, conv.id, r.name, { status: options.status });
+          const note = options.note?.trim().slice(0, MAX_NOTE_CHARS);
+          if (!handed || !note) return;
+          await c.messages.post({
+            accountId: p.accountId, conversationId: conv.id, senderType: 'bot', senderId: null, content: note, private: true,
+            metadata: { responder: r.name, handOff: true },
+          });
+        });
       },
     };
     await r.respond(turn, api);

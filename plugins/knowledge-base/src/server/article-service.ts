@@ -76,6 +76,22 @@ export class ArticleService {
     return row.get({ plain: true });
   }
 
+  /** A published article with its body as plain text, or null (a draft, a deleted article, a malformed id). */
+  async publishedText(accountId: string, id: string): Promise<{ id: string; slug: string; title: string; text: string; locale: string; updatedAt: string } | null> {
+    const row = isId(id) ? await this.c.db.scope(accountId).findOne(this.c.kbModels.Article, { where: { id, status: 'published' } }) : null;
+    if (!row) return null;
+    return { id: row.id, slug: row.slug, title: row.title, text: plainText(row.body), locale: row.locale, updatedAt: iso(row.updatedAt)! };
+  }
+
+  /** Ids of the published articles in id order, after `afterId`. */
+  async publishedIds(accountId: string, options: { afterId?: string; limit: number }): Promise<string[]> {
+    const limit = Math.min(500, Math.max(1, Math.trunc(options.limit)));
+    const where: Record<string, unknown> = { status: 'published' };
+    if (options.afterId) where.id = { [Op.gt]: options.afterId };
+    const rows = await this.c.db.scope(accountId).findAll(this.c.kbModels.Article, { where: where as never, attributes: ['id'], order: [['id', 'ASC']], limit });
+    return rows.map((r) => r.id);
+  }
+
   async create(accountId: string, authorId: string | null, input: ArticleInput): Promise<ArticleRow> {
     const { db, kbModels, clock } = this.c;
     const title = this.title(input.title);

@@ -21,7 +21,14 @@ export interface KnowledgeBase {
   suggest(accountId: string, text: string, limit: number): Promise<Array<{ id: string; slug: string; title: string; snippet: string }>>;
   /** The published articles among `ids`, in that order; drafts, deleted ones and other accounts' ids are left out. */
   published(accountId: string, ids: string[]): Promise<Array<{ id: string; slug: string; title: string }>>;
+  /** A published article with its body as plain text (Markdown removed); null for a draft, a deleted article or another account's. */
+  publishedArticle(accountId: string, id: string): Promise<PublishedArticle | null>;
+  /** Ids of the account's published articles in id order, `limit` (1…500) after `afterId` (paging through all of them). */
+  publishedIds(accountId: string, options: { afterId?: string; limit: number }): Promise<string[]>;
 }
+
+/** A published article as other plugins read it (`KnowledgeBase.publishedArticle`). */
+export interface PublishedArticle { id: string; slug: string; title: string; text: string; locale: string; updatedAt: string }
 export const KnowledgeBaseService = defineService<KnowledgeBase>('knowledge-base.articles');
 
 /**
@@ -70,6 +77,8 @@ const knowledgeBase: CharlaPlugin = definePlugin({
         const found = await Promise.all(ids.map((id) => ctx.container.cradle.kbArticles.getPublished(accountId, { id }).catch(() => null)));
         return found.filter((a) => a !== null).map((a) => ({ id: a.id, slug: a.slug, title: a.title }));
       },
+      publishedArticle: (accountId, id) => ctx.container.cradle.kbArticles.publishedText(accountId, id),
+      publishedIds: (accountId, options) => ctx.container.cradle.kbArticles.publishedIds(accountId, options),
     });
   },
 
