@@ -69,12 +69,28 @@ t.test('an admin builds a rule in the Bot screen; a visitor on a widget page get
   await textbox.fill('hola, necesito ayuda');
   await textbox.press('Enter');
   await visitor.page.getByText('¡Hola! Te ayudo.').waitFor({ timeout: 15_000 });
+  const author = visitor.page.locator('charla-widget').locator('charla-messenger').locator('.msg.bot .author').first();
+  t.match(await author.textContent(), /Tienda\s*Bot$/, 'the bot\'s message is marked: the site\'s name and "Bot"');
   const button = visitor.page.getByRole('button', { name: 'Envíos', exact: true });
   await button.waitFor({ timeout: 15_000 });
   t.pass('the visitor gets the reply and the question\'s button');
   await button.click();
   await visitor.page.getByText('Enviamos en 24 horas.').waitFor({ timeout: 15_000 });
   t.pass('pressing the button gets the next step');
+
+  // The returns article suggested by a rule: a knowledge-base card that opens it in the messenger.
+  const article = await h.api('POST', '/api/v1/kb/articles', { title: 'Devoluciones', body: 'Tienes **30 días** para devolver tu pedido.', locale: 'es', status: 'published' }, h.owner.token);
+  t.equal(article.status, 201, article.text);
+  const suggest = await h.api('POST', '/api/v1/bot/rules', { name: 'Devoluciones', trigger: 'message', conditions: { keywords: ['devolución'] }, actions: [{ type: 'suggest_articles' }] }, h.owner.token);
+  t.equal(suggest.status, 201, suggest.text);
+  await textbox.fill('Quiero hacer una devolución');
+  await textbox.press('Enter');
+  const read = visitor.page.getByRole('button', { name: 'Read the article', exact: true });
+  await read.waitFor({ timeout: 15_000 });
+  t.equal(await visitor.page.locator('.block-article strong').first().textContent(), 'Devoluciones', 'the suggestion is the returns article\'s card');
+  await read.first().click();
+  await visitor.page.getByRole('tabpanel').getByRole('heading', { name: 'Devoluciones' }).waitFor();
+  t.pass('the card opens the article in the messenger');
   t.same(visitor.errors, [], 'no page errors');
 
   await page.getByTestId('bot-stats').getByRole('button', { name: 'Refresh' }).click();

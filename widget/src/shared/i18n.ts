@@ -33,6 +33,8 @@ export interface Strings {
   conversation: string;
   /** The list of plugins' suggestions above the composer. */
   suggestions: string;
+  /** The mark beside the site's name on messages the bot wrote. */
+  bot: string;
 }
 
 const en: Strings = {
@@ -66,6 +68,7 @@ const en: Strings = {
   dismiss: 'Dismiss',
   conversation: 'Conversation',
   suggestions: 'Suggestions',
+  bot: 'Bot',
 };
 
 const es: Strings = {
@@ -99,6 +102,7 @@ const es: Strings = {
   dismiss: 'Descartar',
   conversation: 'Conversación',
   suggestions: 'Sugerencias',
+  bot: 'Bot',
 };
 
 export type Locale = 'en' | 'es';

@@ -268,7 +268,7 @@ export class CharlaMessenger {
     const state = m.state;
     return (
       <li class={{ msg: true, mine: m.mine, theirs: !m.mine, [m.senderType]: true, failed: state === 'failed' }} key={m.key}>
-        {showAuthor ? <span class="author">{m.author}</span> : null}
+        {showAuthor ? <span class="author">{m.author}{m.senderType === 'bot' ? <span class="badge">{s.bot}</span> : null}</span> : null}
         <p class="bubble">{this.renderText(m.content)}</p>
         {this.renderBlocks(m)}
         <span class="meta">
