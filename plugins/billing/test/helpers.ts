@@ -11,6 +11,7 @@ export async function settle(s: TestServer): Promise<void> {
   for (let i = 0; i < 3; i++) {
     await events.drain();
     await jobs.runDue();
+    await jobs.idle(); // what the background worker took meanwhile
   }
   await events.drain();
 }

@@ -44,16 +44,23 @@ export class Meter implements OperatorAccountFigures {
     await this.touch(accountId, new Date(event.emittedAt), 0);
   }
 
+  /**
+   * Adds to the account's day in one statement (insert, or add on the unique
+   * account/day row): handlers of the same day running at once on two workers or
+   * instances neither lose a count nor collide on the first row of the day.
+   */
   private async touch(accountId: string, at: Date, conversations: number): Promise<void> {
-    const scope = this.ctx.db.scope(accountId);
-    const day = dayOf(at);
-    const row = await scope.findOne(this.m.Day, { where: { day } });
-    if (!row) {
-      await scope.create(this.m.Day, { id: newId(), day, conversations, lastActivityAt: at });
-      return;
-    }
-    if (conversations) await scope.increment(this.m.Day, row.id, 'conversations');
-    if (!row.lastActivityAt || new Date(row.lastActivityAt) < at) await scope.update(this.m.Day, { lastActivityAt: at }, { id: row.id });
+    const now = this.ctx.container.cradle.clock.now();
+    await this.ctx.db.scope(accountId).query(
+      `INSERT INTO billing_days (id, account_id, day, conversations, last_activity_at, created_at, updated_at)
+       VALUES (:id, :accountId, :day, :n, :at, :now, :now)
+       ON CONFLICT (account_id, day) DO UPDATE SET
+         conversations = billing_days.conversations + excluded.conversations,
+         last_activity_at = CASE WHEN billing_days.last_activity_at IS NULL OR billing_days.last_activity_at < excluded.last_activity_at
+           THEN excluded.last_activity_at ELSE billing_days.last_activity_at END,
+         updated_at = excluded.updated_at`,
+      { id: newId(), day: dayOf(at), n: conversations, at, now },
+    );
   }
 
   /** Conversations of the account from `since` (inclusive day) to `until` (exclusive day). */
