@@ -52,7 +52,7 @@ async function run(): Promise<void> {
     t.same(tracked.find((e) => e.name === 'viewed-pricing')?.properties, { plan: 'pro' }, "trackEvent → track");
 
     await page.evaluate(() => (window as unknown as { Intercom(c: string, ...a: unknown[]): void }).Intercom('update', { plan: 'enterprise' }));
-    await waitFor(async () => (await server.request('GET', `/api/v1/inbox/visitors/${visitorId}`, { token: owner.token })).body?.attributes?.plan === 'enterprise', 10_000, 'update');
+    await waitFor(async () => (await server.request('GET', `/api/v1/inbox/visitors/${visitorId}`, { token: owner.token })).body?.attributes?.plan === 'enterprise', 20_000, 'update'); // an identify round trip; generous for a loaded CI machine
     t.pass('update → attributes');
 
     await page.evaluate(() => (window as unknown as { Intercom(c: string): void }).Intercom('show'));
